@@ -1,0 +1,33 @@
+import { PantherRequestError, attemptsSuffix, describeRequest, type RequestDescription } from "./request";
+
+/**
+ * The request did not get an answer: connection refused or reset, DNS
+ * failure, TLS failure, or a timeout (`code` is `PANTHER_TIMEOUT` then).
+ * `cause` is a sanitized copy of the underlying error (name, code, message),
+ * never the original object, which can reference sockets and requests.
+ */
+export class PantherNetworkError extends PantherRequestError {
+  /** The underlying error's code, e.g. `ECONNRESET`, `UND_ERR_HEADERS_TIMEOUT`. */
+  readonly causeCode: string | undefined;
+
+  constructor(
+    request: RequestDescription,
+    timeout: boolean,
+    causeCode: string | undefined,
+    causeMessage: string,
+  ) {
+    const what = timeout ? "timed out" : "failed before Panther answered";
+    const cause = new Error(causeMessage);
+    cause.name = causeCode ?? "Error";
+    super(
+      timeout ? "PANTHER_TIMEOUT" : "PANTHER_NETWORK",
+      request,
+      `Panther ${request.operation} ${what}: ${describeRequest(request)}${attemptsSuffix(request)} ` +
+        `(${causeCode ?? "error"}: ${causeMessage}). Check that panther:url (or PANTHER_API_URL) is the ` +
+        `API URL shown in the Panther Console and that this machine can reach it.`,
+      { cause },
+    );
+    this.name = "PantherNetworkError";
+    this.causeCode = causeCode;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * pulumi-panther: Panther API tokens as Pulumi resources.
+ *
+ * @example
+ * ```ts
+ * import { PantherApiToken } from "pulumi-panther";
+ * const ci = new PantherApiToken("ci-deployer", { name: "ci-deployer", permissions: ["RuleRead"] });
+ * export const token = ci.value;
+ * ```
+ */
+export { PantherApiToken, type PantherApiTokenArgs } from "./resource/apiToken";
+export { KNOWN_PERMISSIONS, type KnownPermission, type Permission } from "./client/permissions";
+export type { Actor, ApiToken } from "./client/schemas";
+export { CONFIG_TOKEN, CONFIG_URL, ENV_TOKEN, ENV_URL } from "./resource/settings";

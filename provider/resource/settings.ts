@@ -1,0 +1,80 @@
+/**
+ * Where the provider finds Panther: stack config `panther:url` and
+ * `panther:token` (handed to `configure` by the provider host), else the
+ * environment variables `PANTHER_API_URL` and `PANTHER_API_TOKEN`.
+ *
+ * The credential lives only in this module's memory inside the provider host
+ * process: it is never captured by the serialized provider, never returned
+ * in outputs, never put in an error.
+ */
+import type { PantherClient, RetryEvent } from "../client/client";
+import { PantherConfigError } from "../client/errors";
+
+/** Stack config keys this package reads. */
+export const CONFIG_URL = "panther:url";
+export const CONFIG_TOKEN = "panther:token";
+/** Environment fallbacks (the names Panther's Terraform provider uses). */
+export const ENV_URL = "PANTHER_API_URL";
+export const ENV_TOKEN = "PANTHER_API_TOKEN";
+
+interface Settings {
+  url: string | undefined;
+  token: string | undefined;
+}
+
+let stackSettings: Settings = { url: undefined, token: undefined };
+let cached: { key: string; client: PantherClient } | undefined;
+
+/** Records the stack config the host passed to `configure`. */
+export function setStackConfig(get: (key: string) => string | undefined): void {
+  stackSettings = { url: nonEmpty(get(CONFIG_URL)), token: nonEmpty(get(CONFIG_TOKEN)) };
+  cached = undefined;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+/** The URL and key to use, or a config error naming both ways to set what is missing. */
+export function resolveCredentials(env: NodeJS.ProcessEnv = process.env): { url: string; token: string } {
+  const url = stackSettings.url ?? nonEmpty(env[ENV_URL]);
+  const token = stackSettings.token ?? nonEmpty(env[ENV_TOKEN]);
+  const missing: string[] = [];
+  if (url === undefined) {
+    missing.push(
+      `the API URL (pulumi config set ${CONFIG_URL} https://api.<your-panther>/public/graphql, or export ${ENV_URL})`,
+    );
+  }
+  if (token === undefined) {
+    missing.push(`the API key (pulumi config set --secret ${CONFIG_TOKEN} <key>, or export ${ENV_TOKEN})`);
+  }
+  if (url === undefined || token === undefined) {
+    throw new PantherConfigError(
+      `Panther is not configured: missing ${missing.join(" and ")}. The key needs the ` +
+        `OrganizationAPITokenRead and OrganizationAPITokenModify permissions.`,
+    );
+  }
+  return { url, token };
+}
+
+function logRetry(event: RetryEvent): void {
+  console.error(
+    `pulumi-panther: ${event.operation} attempt ${event.attempt} failed (${event.reason}); retrying in ${event.delayMs} ms`,
+  );
+}
+
+/**
+ * The client for the configured Panther, built on first use (so that
+ * `check` and `diff`, which make no calls, need no credentials).
+ */
+export function client(): PantherClient {
+  const { url, token } = resolveCredentials();
+  const key = `${url}\u0000${token}`;
+  if (cached?.key !== key) {
+    // Loaded on first network use: previews that only check and diff never load undici.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { PantherClient: Client } = require("../client/client") as typeof import("../client/client");
+    cached = { key, client: new Client({ url, apiKey: token, onRetry: logRetry }) };
+  }
+  return cached.client;
+}
