@@ -1,8 +1,9 @@
 /**
  * IPv4 and IPv6 CIDR blocks: strict parsing, canonical text (RFC 5952 for
  * IPv6), network addresses and membership. Used to validate
- * `allowedCIDRBlocks` before any call to Panther, and by the emulator to
- * enforce them.
+ * `allowedCIDRBlocks` before any call to Panther and to compare what Panther
+ * returns. (The emulator has a parser of its own on purpose: an independent
+ * implementation checks this one's canonical forms in the lifecycle tests.)
  */
 
 /** An IP address as bytes: 4 for IPv4, 16 for IPv6. */

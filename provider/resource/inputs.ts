@@ -16,8 +16,8 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export const MAX_NAME_LENGTH = 255;
 /** Most permissions on one token (Panther lists fewer than 50). */
 export const MAX_PERMISSIONS = 200;
-/** Most CIDR blocks on one token. */
-export const MAX_CIDR_BLOCKS = 500;
+/** Most CIDR blocks on one token (the emulator enforces the same limit). */
+export const MAX_CIDR_BLOCKS = 100;
 /** Longest `rotationTrigger` accepted. */
 export const MAX_TRIGGER_LENGTH = 1024;
 

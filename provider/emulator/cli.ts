@@ -1,0 +1,249 @@
+#!/usr/bin/env node
+/**
+ * `pulumi-panther-emulator`: runs the Panther API emulator from a shell.
+ *
+ * Prints the URL, the admin key and ready-to-paste `export` lines, then
+ * serves until SIGINT or SIGTERM. Exit codes: 0 after a clean stop or
+ * `--help`, 1 if the server cannot start (port in use), 2 for bad arguments.
+ */
+import { parseArgs } from "node:util";
+import { isLoopbackHost } from "./cidr";
+import { CONTROL_HEADER, CONTROL_PREFIX } from "./controlHttp";
+import { EmulatorError } from "./errors";
+import { startEmulator, type Emulator } from "./server";
+import type { EmulatorOptions } from "./options";
+
+/** Environment variable the admin key is read from when `--admin-key` is not given. */
+export const ADMIN_KEY_ENV = "PANTHER_EMULATOR_ADMIN_KEY";
+
+/** Port used when `--port` is not given. */
+export const DEFAULT_CLI_PORT = 4010;
+
+/** Usage text printed by `--help`. */
+export const USAGE = `Usage: pulumi-panther-emulator [options]
+
+Runs a local emulator of Panther's REST /api-tokens API.
+
+Options:
+  --port <n>                  TCP port (default ${DEFAULT_CLI_PORT}; 0 picks a free one)
+  --host <h>                  address to listen on (default 127.0.0.1)
+  --allow-remote              allow a non-loopback --host such as 0.0.0.0
+  --base-path <p>             serve the API under a prefix such as /v1 (default none)
+  --page-size <n>             largest page of GET /api-tokens (default 50)
+  --propagation-delay-ms <n>  new token values answer 401 for this long (default 0)
+  --admin-key <k>             value of the admin token (default: random);
+                              prefer the ${ADMIN_KEY_ENV} environment variable,
+                              which other users of this machine cannot see
+  -h, --help                  show this help
+
+Stops on Ctrl+C (SIGINT) or SIGTERM.`;
+
+/** Where the CLI writes and what it reads, replaceable in tests. */
+export interface CliIo {
+  /** Writes a line to standard output. */
+  readonly out: (line: string) => void;
+  /** Writes a line to standard error. */
+  readonly err: (line: string) => void;
+  /** Environment variables. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Outcome of {@link main}. */
+export interface CliRun {
+  /** 0 while serving, after `--help` and after a clean stop; 1 if the server could not start; 2 for bad arguments. */
+  readonly exitCode: number;
+  /** The running emulator, if one was started. */
+  readonly emulator: Emulator | undefined;
+  /** Stops the emulator (as SIGINT would) and removes the signal handlers. Safe to call more than once. */
+  stop(): Promise<void>;
+  /** Settles once the emulator has stopped (at once if none was started). */
+  readonly stopped: Promise<void>;
+}
+
+class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+function parseInteger(
+  flag: string,
+  text: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(
+      `${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return Number(text);
+}
+
+/** Quotes `value` for a POSIX shell if it needs it. */
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_.:/@%+=,-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+function parseOptions(
+  argv: readonly string[],
+  env: CliIo["env"],
+): { help: true } | { help: false; options: EmulatorOptions; keyFromEnv: boolean } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        "allow-remote": { type: "boolean" },
+        "base-path": { type: "string" },
+        "page-size": { type: "string" },
+        "propagation-delay-ms": { type: "string" },
+        "admin-key": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help === true) return { help: true };
+  const options: EmulatorOptions = {
+    port: parseInteger("--port", values.port, 0, 65535) ?? DEFAULT_CLI_PORT,
+  };
+  if (values.host !== undefined) options.host = values.host;
+  if (values["allow-remote"] === true) options.allowRemote = true;
+  else if (values.host !== undefined && !isLoopbackHost(values.host)) {
+    throw new UsageError(
+      `--host ${values.host} is not a loopback address; pass --allow-remote to listen on it ` +
+        "(anyone who can reach it and learns the admin token gets full access)",
+    );
+  }
+  if (values["base-path"] !== undefined) options.basePath = values["base-path"];
+  const pageSize = parseInteger("--page-size", values["page-size"], 1, 1_000_000);
+  if (pageSize !== undefined) options.pageSize = pageSize;
+  const delay = parseInteger(
+    "--propagation-delay-ms",
+    values["propagation-delay-ms"],
+    0,
+    86_400_000,
+  );
+  if (delay !== undefined) options.propagationDelayMs = delay;
+  const envKey = env[ADMIN_KEY_ENV];
+  const keyFromEnv = values["admin-key"] === undefined && envKey !== undefined && envKey !== "";
+  const adminKey = values["admin-key"] ?? (keyFromEnv ? envKey : undefined);
+  if (adminKey !== undefined) options.adminKey = adminKey;
+  return { help: false, options, keyFromEnv };
+}
+
+const DEFAULT_IO: CliIo = {
+  out: (line) => {
+    console.log(line);
+  },
+  err: (line) => {
+    console.error(line);
+  },
+  env: process.env,
+};
+
+function finished(exitCode: number): CliRun {
+  return {
+    exitCode,
+    emulator: undefined,
+    stop: () => Promise.resolve(),
+    stopped: Promise.resolve(),
+  };
+}
+
+/**
+ * Runs the CLI with `argv` (arguments only, without `node` and the script).
+ * Resolves once the emulator is listening (or at once for `--help` and
+ * errors) with a {@link CliRun}; the process keeps running until the
+ * emulator stops. Installs SIGINT and SIGTERM handlers while serving.
+ *
+ * @example
+ * const run = await main(["--port", "0"], { out: lines.push.bind(lines), err, env: {} });
+ * await run.stop();
+ */
+export async function main(argv: readonly string[], io: CliIo = DEFAULT_IO): Promise<CliRun> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv, io.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`pulumi-panther-emulator: ${error.message}`);
+    io.err("Run with --help for usage.");
+    return finished(2);
+  }
+  if (parsed.help) {
+    io.out(USAGE);
+    return finished(0);
+  }
+
+  let emulator: Emulator;
+  try {
+    emulator = await startEmulator(parsed.options);
+  } catch (error) {
+    if (error instanceof EmulatorError && error.code === "EMULATOR_INVALID_OPTION") {
+      const hint = error.message.includes("allowRemote")
+        ? " (pass --allow-remote to allow it)"
+        : "";
+      io.err(`pulumi-panther-emulator: ${error.message}${hint}`);
+      io.err("Run with --help for usage.");
+      return finished(2);
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    io.err(`pulumi-panther-emulator: could not start: ${detail}`);
+    return finished(1);
+  }
+
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    resolveStopped = resolve;
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      await emulator.close();
+      resolveStopped();
+    })();
+    return stopping;
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    io.err(`pulumi-panther-emulator: ${signal} received, stopping`);
+    void stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  const token = parsed.keyFromEnv ? `"$${ADMIN_KEY_ENV}"` : shellQuote(emulator.adminKey);
+  io.out(`Panther API emulator listening on ${emulator.url}`);
+  io.out(
+    parsed.keyFromEnv
+      ? `Admin API token (every permission): the value of ${ADMIN_KEY_ENV}`
+      : `Admin API token (every permission): ${emulator.adminKey}`,
+  );
+  io.out("");
+  io.out("To point pulumi-panther at it, paste into your shell:");
+  io.out(`  export PANTHER_API_URL=${shellQuote(emulator.url)}`);
+  io.out(`  export PANTHER_API_TOKEN=${token}`);
+  io.out("");
+  io.out(`Control API: ${emulator.url}${CONTROL_PREFIX} (header ${CONTROL_HEADER}: <admin token>)`);
+  io.out("Press Ctrl+C to stop.");
+  return { exitCode: 0, emulator, stop, stopped };
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (run) => {
+      if (run.exitCode !== 0) process.exitCode = run.exitCode;
+    },
+    (error: unknown) => {
+      console.error("pulumi-panther-emulator: unexpected error:", error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,253 @@
+/**
+ * The control API over HTTP, for tests and demos in another process. Every
+ * route lives under `<url>/_emulator` and needs the header
+ * `X-Emulator-Admin: <adminKey>` (401 without it). Bodies and answers are
+ * JSON; errors are `{"message": "..."}` with 400 (bad input), 404 (unknown
+ * token or route) or 405 (wrong method).
+ *
+ * | method | path                               | body / answer |
+ * |--------|------------------------------------|---------------|
+ * | GET    | /_emulator/info                    | → `{url, adminTokenId}` |
+ * | GET    | /_emulator/counters                | → `EmulatorCounters` |
+ * | POST   | /_emulator/counters/reset          | → 204 |
+ * | GET    | /_emulator/faults                  | → `{ids: string[]}` pending fault ids |
+ * | POST   | /_emulator/faults                  | `Fault` (`times: "always"` for Infinity) → `{id}` |
+ * | DELETE | /_emulator/faults                  | → 204, clears all |
+ * | DELETE | /_emulator/faults/{id}             | → 204, or 404 if not pending |
+ * | PUT    | /_emulator/rate-limit              | `RateLimitConfig` or `null` → 204 |
+ * | PUT    | /_emulator/random-failures         | `RandomFailureConfig` or `null` → 204 |
+ * | PUT    | /_emulator/page-size               | `{pageSize}` → 204 |
+ * | PUT    | /_emulator/propagation-delay       | `{ms}` → 204 |
+ * | GET    | /_emulator/tokens                  | → `EmulatorToken[]` |
+ * | POST   | /_emulator/tokens                  | `ConsoleTokenInput` → `{token, value}` |
+ * | GET    | /_emulator/tokens/{id}             | → `EmulatorToken` or 404 |
+ * | PATCH  | /_emulator/tokens/{id}             | `ConsoleTokenChanges` → `EmulatorToken` |
+ * | DELETE | /_emulator/tokens/{id}             | → 204 |
+ * | POST   | /_emulator/tokens/{id}/rotate      | → `{value}` |
+ * | POST   | /_emulator/authenticate            | `{value}` → `{tokenId: string \| null}` |
+ * | GET    | /_emulator/requests                | → `RecordedRequest[]` |
+ * | DELETE | /_emulator/requests                | → 204 |
+ *
+ * Control requests are not API requests: they are not counted (except as
+ * connections), not recorded, and never hit by faults, rate limits or random
+ * failures.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { ConsoleTokenChanges, ConsoleTokenInput, EmulatorControl } from "./control";
+import { EmulatorError } from "./errors";
+import type { Fault } from "./faults";
+import { jsonResponse, messageResponse, type EmulatorResponse } from "./http";
+import { validateRandomFailures } from "./randomFailures";
+import { validateRateLimit } from "./rateLimit";
+import { isJsonObject } from "./validation";
+
+/** Path prefix of the control API, below the emulator's base path. */
+export const CONTROL_PREFIX = "/_emulator";
+
+/** Header carrying the admin key on control requests. */
+export const CONTROL_HEADER = "X-Emulator-Admin";
+
+/** A control request, as the pipeline hands it over. */
+export interface ControlRequest {
+  /** HTTP method, as sent. */
+  readonly method: string;
+  /** Path below {@link CONTROL_PREFIX}, e.g. `/counters` (may be empty). */
+  readonly path: string;
+  /** The `X-Emulator-Admin` header, if sent once. */
+  readonly adminHeader: string | undefined;
+  /** The raw request body (may be empty). */
+  readonly body: Buffer;
+}
+
+/** What the control routes need besides the control object. */
+export interface ControlContext {
+  /** The control object the routes call. */
+  readonly control: EmulatorControl;
+  /** The key the `X-Emulator-Admin` header must carry. */
+  readonly adminKey: string;
+  /** The emulator's base URL, answered by `GET /_emulator/info`. */
+  readonly url: string;
+  /** Id of the bootstrap admin token, answered by `GET /_emulator/info`. */
+  readonly adminTokenId: string;
+}
+
+const NO_CONTENT: EmulatorResponse = { status: 204 };
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
+}
+
+/** Constant-time comparison of the admin header with the admin key. */
+function isAdmin(header: string | undefined, adminKey: string): boolean {
+  return header !== undefined && timingSafeEqual(digest(header), digest(adminKey));
+}
+
+function badInput(message: string): EmulatorError {
+  return new EmulatorError("EMULATOR_INVALID_INPUT", message);
+}
+
+function parseBody(body: Buffer): unknown {
+  if (body.length === 0) throw badInput("request body is required");
+  try {
+    return JSON.parse(body.toString("utf8")) as unknown;
+  } catch {
+    throw badInput("request body is not valid JSON");
+  }
+}
+
+function parseObject(body: Buffer): Record<string, unknown> {
+  const value = parseBody(body);
+  if (!isJsonObject(value)) throw badInput("request body must be a JSON object");
+  return value;
+}
+
+function methodNotAllowed(allow: string): EmulatorResponse {
+  return messageResponse(405, "method not allowed", { allow });
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badInput(`malformed path segment ${JSON.stringify(segment)}`);
+  }
+}
+
+function tokenRoutes(
+  context: ControlContext,
+  request: ControlRequest,
+  rest: string[],
+): EmulatorResponse {
+  const { control } = context;
+  const { method } = request;
+  if (rest.length === 0) {
+    if (method === "GET") return jsonResponse(200, control.listTokens());
+    if (method === "POST") {
+      // createToken checks every field at run time; the cast only names the expected shape.
+      const input = parseObject(request.body) as unknown as ConsoleTokenInput;
+      return jsonResponse(200, control.createToken(input));
+    }
+    return methodNotAllowed("GET, POST");
+  }
+  const id = decodeSegment(rest[0] ?? "");
+  if (rest.length === 1) {
+    if (method === "GET") {
+      const token = control.getToken(id);
+      return token === undefined
+        ? messageResponse(404, `api token ${JSON.stringify(id)} not found`)
+        : jsonResponse(200, token);
+    }
+    if (method === "PATCH") {
+      // updateToken checks every field at run time; the cast only names the expected shape.
+      const changes = parseObject(request.body) as unknown as ConsoleTokenChanges;
+      return jsonResponse(200, control.updateToken(id, changes));
+    }
+    if (method === "DELETE") {
+      control.deleteToken(id);
+      return NO_CONTENT;
+    }
+    return methodNotAllowed("DELETE, GET, PATCH");
+  }
+  if (rest.length === 2 && rest[1] === "rotate") {
+    if (method !== "POST") return methodNotAllowed("POST");
+    return jsonResponse(200, { value: control.rotateToken(id) });
+  }
+  return messageResponse(404, "no such control route");
+}
+
+function route(context: ControlRequest & ControlContext): EmulatorResponse {
+  const { control, method, body } = context;
+  const segments = context.path.split("/").slice(1);
+  const [head = "", ...rest] = segments;
+  switch (`${head}${rest.length === 0 ? "" : `/${rest.join("/")}`}`) {
+    case "info":
+      if (method !== "GET") return methodNotAllowed("GET");
+      return jsonResponse(200, { url: context.url, adminTokenId: context.adminTokenId });
+    case "counters":
+      if (method !== "GET") return methodNotAllowed("GET");
+      return jsonResponse(200, control.counters());
+    case "counters/reset":
+      if (method !== "POST") return methodNotAllowed("POST");
+      control.resetCounters();
+      return NO_CONTENT;
+    case "faults":
+      if (method === "GET") return jsonResponse(200, { ids: control.pendingFaults() });
+      if (method === "POST") {
+        const fault = parseObject(body);
+        if (fault["times"] === "always") fault["times"] = Infinity;
+        // addFault validates the fault at run time; the cast only names the expected shape.
+        return jsonResponse(200, { id: control.addFault(fault as unknown as Fault) });
+      }
+      if (method === "DELETE") {
+        control.clearFaults();
+        return NO_CONTENT;
+      }
+      return methodNotAllowed("DELETE, GET, POST");
+    case "rate-limit": {
+      if (method !== "PUT") return methodNotAllowed("PUT");
+      const config = parseBody(body);
+      control.setRateLimit(config === null ? null : validateRateLimit(config));
+      return NO_CONTENT;
+    }
+    case "random-failures": {
+      if (method !== "PUT") return methodNotAllowed("PUT");
+      const config = parseBody(body);
+      control.setRandomFailures(config === null ? null : validateRandomFailures(config));
+      return NO_CONTENT;
+    }
+    case "page-size": {
+      if (method !== "PUT") return methodNotAllowed("PUT");
+      const pageSize = parseObject(body)["pageSize"];
+      if (typeof pageSize !== "number") throw badInput("pageSize must be a number");
+      control.setPageSize(pageSize);
+      return NO_CONTENT;
+    }
+    case "propagation-delay": {
+      if (method !== "PUT") return methodNotAllowed("PUT");
+      const ms = parseObject(body)["ms"];
+      if (typeof ms !== "number") throw badInput("ms must be a number");
+      control.setPropagationDelay(ms);
+      return NO_CONTENT;
+    }
+    case "authenticate": {
+      if (method !== "POST") return methodNotAllowed("POST");
+      const value = parseObject(body)["value"];
+      if (typeof value !== "string") throw badInput("value must be a string");
+      return jsonResponse(200, { tokenId: control.authenticate(value) ?? null });
+    }
+    case "requests":
+      if (method === "GET") return jsonResponse(200, control.recentRequests());
+      if (method === "DELETE") {
+        control.clearRecentRequests();
+        return NO_CONTENT;
+      }
+      return methodNotAllowed("DELETE, GET");
+    default:
+      break;
+  }
+  if (head === "faults" && rest.length === 1) {
+    if (method !== "DELETE") return methodNotAllowed("DELETE");
+    const id = decodeSegment(rest[0] ?? "");
+    return control.removeFault(id)
+      ? NO_CONTENT
+      : messageResponse(404, `fault ${JSON.stringify(id)} is not pending`);
+  }
+  if (head === "tokens") return tokenRoutes(context, context, rest);
+  return messageResponse(404, "no such control route");
+}
+
+/**
+ * Answers one control request. Checks the admin header first, then routes;
+ * {@link EmulatorError}s from the control object become 400 or 404.
+ */
+export function handleControl(context: ControlContext, request: ControlRequest): EmulatorResponse {
+  if (!isAdmin(request.adminHeader, context.adminKey)) {
+    return messageResponse(401, `missing or wrong ${CONTROL_HEADER} header`);
+  }
+  try {
+    return route({ ...context, ...request });
+  } catch (error) {
+    if (error instanceof EmulatorError) return messageResponse(error.status, error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Options of `startEmulator`, with their defaults and checks.
+ */
+import { randomBytes } from "node:crypto";
+import { KNOWN_PERMISSIONS } from "../client/permissions";
+import { isLoopbackHost } from "./cidr";
+import { EmulatorError } from "./errors";
+import type { ForbiddenBodyShape } from "./state";
+
+/**
+ * How to start an emulator. Every field is optional.
+ *
+ * @example
+ * const emulator = await startEmulator({ pageSize: 3, propagationDelayMs: 300 });
+ */
+export interface EmulatorOptions {
+  /**
+   * Address to listen on. Default `127.0.0.1`. Anything that is not loopback
+   * (`localhost`, `127.0.0.0/8`, `::1`) is refused unless `allowRemote` is
+   * true, because the emulator hands out an all-powerful admin key.
+   */
+  host?: string;
+  /** Allow a non-loopback `host` such as `0.0.0.0`. Default false. */
+  allowRemote?: boolean;
+  /** TCP port; default 0, which picks a free port (read it from `Emulator.port`). */
+  port?: number;
+  /**
+   * Path prefix the API is served under, e.g. `/v1` to mimic Panther's
+   * API-Gateway URLs (`https://…/v1/public/graphql` → REST at `…/v1/api-tokens`).
+   * Must start with `/` and not end with `/`. Default `""` (REST at `/api-tokens`).
+   * `Emulator.url` includes it, and so does the control API (`<url>/_emulator`).
+   */
+  basePath?: string;
+  /** Largest list page, an integer ≥ 1; `?limit=` can ask for less, not more. Default 50. */
+  pageSize?: number;
+  /**
+   * Milliseconds a new value (from create or rotate) answers 401 before it
+   * starts working, like Panther's 30–60 s. Default 0. The bootstrap admin
+   * key is exempt.
+   */
+  propagationDelayMs?: number;
+  /**
+   * Value of the bootstrap admin token, and the key of the control API.
+   * Printable ASCII without spaces. Default: 43 random base64url characters.
+   */
+  adminKey?: string;
+  /** Body of every 403: `{"message": "..."}` (`"message"`, default) or `{"error": "forbidden"}` (`"error"`). */
+  forbiddenBodyShape?: ForbiddenBodyShape;
+  /**
+   * Permission names accepted in addition to `KNOWN_PERMISSIONS`, to
+   * simulate a newer Panther server. The admin token gets them too.
+   */
+  extraPermissions?: readonly string[];
+}
+
+/** {@link EmulatorOptions} with defaults filled in and values checked. */
+export interface ResolvedOptions {
+  /** See {@link EmulatorOptions.host}. */
+  readonly host: string;
+  /** See {@link EmulatorOptions.port}. */
+  readonly port: number;
+  /** See {@link EmulatorOptions.basePath}. */
+  readonly basePath: string;
+  /** See {@link EmulatorOptions.pageSize}. */
+  readonly pageSize: number;
+  /** See {@link EmulatorOptions.propagationDelayMs}. */
+  readonly propagationDelayMs: number;
+  /** See {@link EmulatorOptions.adminKey}; generated when not given. */
+  readonly adminKey: string;
+  /** See {@link EmulatorOptions.forbiddenBodyShape}. */
+  readonly forbiddenBodyShape: ForbiddenBodyShape;
+  /** Known permissions plus the extra ones, sorted. */
+  readonly allowedPermissions: readonly string[];
+}
+
+const ADMIN_KEY = /^[\x21-\x7e]{1,1024}$/;
+const PERMISSION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
+const BASE_PATH = /^(?:\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*$/;
+
+function invalid(message: string): EmulatorError {
+  return new EmulatorError("EMULATOR_INVALID_OPTION", message);
+}
+
+function isIntegerIn(value: number, min: number, max: number): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
+}
+
+/**
+ * Fills in defaults and checks every option; throws {@link EmulatorError}
+ * (`EMULATOR_INVALID_OPTION`) naming the option and what it accepts.
+ */
+export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
+  const host = options.host ?? "127.0.0.1";
+  if (host === "") throw invalid("host must not be empty");
+  if (!isLoopbackHost(host) && options.allowRemote !== true) {
+    throw invalid(
+      `host ${JSON.stringify(host)} is not a loopback address; set allowRemote to listen on it ` +
+        "(anyone who can reach it could use the emulator's admin key if they learn it)",
+    );
+  }
+  const port = options.port ?? 0;
+  if (!isIntegerIn(port, 0, 65535)) throw invalid("port must be an integer from 0 to 65535");
+  const basePath = options.basePath ?? "";
+  if (!BASE_PATH.test(basePath)) {
+    throw invalid(
+      'basePath must be "" or a path like "/v1" (starting with "/", not ending with "/")',
+    );
+  }
+  const pageSize = options.pageSize ?? 50;
+  if (!isIntegerIn(pageSize, 1, 1_000_000))
+    throw invalid("pageSize must be an integer of at least 1");
+  const propagationDelayMs = options.propagationDelayMs ?? 0;
+  if (!Number.isFinite(propagationDelayMs) || propagationDelayMs < 0) {
+    throw invalid("propagationDelayMs must be a finite number of at least 0");
+  }
+  const adminKey = options.adminKey ?? randomBytes(32).toString("base64url");
+  if (!ADMIN_KEY.test(adminKey)) {
+    throw invalid("adminKey must be 1 to 1024 printable ASCII characters without spaces");
+  }
+  // Typed as unknown: JavaScript callers can pass anything.
+  const forbiddenBodyShape: unknown = options.forbiddenBodyShape ?? "message";
+  if (forbiddenBodyShape !== "message" && forbiddenBodyShape !== "error") {
+    throw invalid('forbiddenBodyShape must be "message" or "error"');
+  }
+  const extra = options.extraPermissions ?? [];
+  for (const name of extra) {
+    if (!PERMISSION_NAME.test(name)) {
+      throw invalid(
+        `extraPermissions: ${JSON.stringify(name)} is not a permission name (letters, digits, _)`,
+      );
+    }
+  }
+  return {
+    host,
+    port,
+    basePath,
+    pageSize,
+    propagationDelayMs,
+    adminKey,
+    forbiddenBodyShape,
+    allowedPermissions: [...new Set<string>([...KNOWN_PERMISSIONS, ...extra])].sort(),
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The `pulumi-panther-emulator` CLI, run in-process through `main`.
+ */
+import { ADMIN_KEY_ENV, main, USAGE, type CliIo } from "../../provider/emulator/cli";
+import { startEmulator } from "../../provider/emulator";
+
+interface Captured extends CliIo {
+  stdout: string[];
+  stderr: string[];
+}
+
+function capture(env: Record<string, string | undefined> = {}): Captured {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    stdout,
+    stderr,
+    out: (line) => stdout.push(line),
+    err: (line) => stderr.push(line),
+    env,
+  };
+}
+
+describe("pulumi-panther-emulator CLI", () => {
+  it("prints the URL, the admin key and export lines that work, and stops cleanly", async () => {
+    const io = capture();
+    const run = await main(["--port", "0", "--page-size", "2", "--propagation-delay-ms", "0"], io);
+    try {
+      expect(run.exitCode).toBe(0);
+      const emulator = run.emulator;
+      if (emulator === undefined) throw new Error("no emulator started");
+      const output = io.stdout.join("\n");
+      expect(output).toContain(`listening on ${emulator.url}`);
+      expect(output).toContain(`export PANTHER_API_URL=${emulator.url}`);
+      expect(output).toContain(`export PANTHER_API_TOKEN=${emulator.adminKey}`);
+      expect(io.stderr).toEqual([]);
+
+      const url = /export PANTHER_API_URL=(\S+)/.exec(output)?.[1] ?? "";
+      const token = /export PANTHER_API_TOKEN=(\S+)/.exec(output)?.[1] ?? "";
+      const answer = await fetch(`${url}/api-tokens/self`, { headers: { "x-api-key": token } });
+      expect(answer.status).toBe(200);
+      await answer.text();
+      emulator.control.createToken({ name: "a", permissions: [] });
+      emulator.control.createToken({ name: "b", permissions: [] });
+      const page = await fetch(`${url}/api-tokens`, { headers: { "x-api-key": token } });
+      expect(((await page.json()) as { results: unknown[] }).results).toHaveLength(2);
+    } finally {
+      await run.stop();
+    }
+    await expect(run.stopped).resolves.toBeUndefined();
+    await expect(fetch(`${run.emulator?.url ?? ""}/api-tokens`)).rejects.toThrow();
+  });
+
+  it("takes the admin key from the environment and does not echo it", async () => {
+    const io = capture({ [ADMIN_KEY_ENV]: "env-supplied-admin-key" });
+    const run = await main(["--port", "0"], io);
+    try {
+      expect(run.emulator?.adminKey).toBe("env-supplied-admin-key");
+      const output = io.stdout.join("\n");
+      expect(output).not.toContain("env-supplied-admin-key");
+      expect(output).toContain(`export PANTHER_API_TOKEN="$${ADMIN_KEY_ENV}"`);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it("--admin-key wins over the environment", async () => {
+    const io = capture({ [ADMIN_KEY_ENV]: "from-env" });
+    const run = await main(["--port", "0", "--admin-key", "from-flag"], io);
+    try {
+      expect(run.emulator?.adminKey).toBe("from-flag");
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it.each([
+    [["--port", "abc"], '--port must be an integer from 0 to 65535, got "abc"'],
+    [["--port", "70000"], '--port must be an integer from 0 to 65535, got "70000"'],
+    [["--page-size", "0"], '--page-size must be an integer from 1 to 1000000, got "0"'],
+    [["--propagation-delay-ms", "-5"], "--propagation-delay-ms"],
+    [["--bogus"], "Unknown option '--bogus'"],
+    [["stray"], "Unexpected argument 'stray'"],
+    [["--port"], "--port"],
+    [["--host", "0.0.0.0"], "--host 0.0.0.0 is not a loopback address; pass --allow-remote"],
+    [["--base-path", "v1"], "basePath must be"],
+    [["--admin-key", "has space", "--port", "0"], "adminKey must be"],
+  ])("%j exits with code 2 and says what is wrong", async (argv, message) => {
+    const io = capture();
+    const run = await main(argv, io);
+    expect(run.exitCode).toBe(2);
+    expect(run.emulator).toBeUndefined();
+    expect(io.stdout).toEqual([]);
+    expect(io.stderr[0]).toContain(message);
+    expect(io.stderr[1]).toBe("Run with --help for usage.");
+  });
+
+  it("--help prints usage and exits 0 without starting anything", async () => {
+    const io = capture();
+    const run = await main(["--help"], io);
+    expect(run.exitCode).toBe(0);
+    expect(run.emulator).toBeUndefined();
+    expect(io.stdout).toEqual([USAGE]);
+    expect(USAGE).toContain("--propagation-delay-ms");
+  });
+
+  it("exits with code 1 when the port is taken", async () => {
+    const busy = await startEmulator();
+    try {
+      const io = capture();
+      const run = await main(["--port", String(busy.port)], io);
+      expect(run.exitCode).toBe(1);
+      expect(io.stderr.join("\n")).toMatch(/could not start: .*EADDRINUSE/);
+    } finally {
+      await busy.close();
+    }
+  });
+
+  it("stops on SIGTERM and removes its signal handlers", async () => {
+    const before = process.listenerCount("SIGTERM");
+    const beforeInt = process.listenerCount("SIGINT");
+    const io = capture();
+    const run = await main(["--port", "0"], io);
+    expect(process.listenerCount("SIGTERM")).toBe(before + 1);
+    expect(process.listenerCount("SIGINT")).toBe(beforeInt + 1);
+    process.emit("SIGTERM", "SIGTERM");
+    await run.stopped;
+    expect(io.stderr).toEqual(["pulumi-panther-emulator: SIGTERM received, stopping"]);
+    expect(process.listenerCount("SIGTERM")).toBe(before);
+    expect(process.listenerCount("SIGINT")).toBe(beforeInt);
+    await expect(fetch(`${run.emulator?.url ?? ""}/api-tokens`)).rejects.toThrow();
+  });
+});
