@@ -111,7 +111,7 @@ export function formatIp(address: IpAddress): string {
   // Longest run of two or more zero groups, the first one on a tie, becomes "::".
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -155,7 +155,11 @@ export function parseCidr(text: string): CidrParse {
           ok: false,
           reason: `is an address, not a CIDR block: add the prefix length, e.g. "${formatIp(address)}/${address.family === 4 ? 32 : 128}" for this one address`,
         }
-      : { ok: false, reason: "is not a CIDR block: expected an address and a prefix length, e.g. \"203.0.113.0/24\" or \"2001:db8::/32\"" };
+      : {
+          ok: false,
+          reason:
+            'is not a CIDR block: expected an address and a prefix length, e.g. "203.0.113.0/24" or "2001:db8::/32"',
+        };
   }
   const addressText = text.slice(0, slash);
   const prefixText = text.slice(slash + 1);
@@ -194,7 +198,8 @@ export function parseCidr(text: string): CidrParse {
 export function cidrContains(block: CidrBlock, address: IpAddress): boolean {
   let bytes = address.bytes;
   if (block.family === 4 && address.family === 6) {
-    const mapped = bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+    const mapped =
+      bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
     if (!mapped) return false;
     bytes = bytes.slice(12);
   } else if (block.family !== address.family) {

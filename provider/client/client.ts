@@ -78,7 +78,12 @@ export interface PantherClientOptions {
 }
 
 type Outcome =
-  | { readonly kind: "response"; readonly status: number; readonly headers: Dispatcher.ResponseData["headers"]; readonly text: string }
+  | {
+      readonly kind: "response";
+      readonly status: number;
+      readonly headers: Dispatcher.ResponseData["headers"];
+      readonly text: string;
+    }
   | { readonly kind: "network"; readonly code: string | undefined; readonly message: string };
 
 const MAX_LIST_PAGES = 10_000;
@@ -160,8 +165,12 @@ export class PantherClient {
    * again: the value returned is always the one that works.
    */
   async rotateToken(id: string): Promise<ApiTokenWithValue> {
-    return this.#call("rotate", "POST", `/api-tokens/${encodeId(id)}/rotate`, undefined, (json, req, status) =>
-      parseWith(ApiTokenWithValueSchema, json, req, status),
+    return this.#call(
+      "rotate",
+      "POST",
+      `/api-tokens/${encodeId(id)}/rotate`,
+      undefined,
+      (json, req, status) => parseWith(ApiTokenWithValueSchema, json, req, status),
     );
   }
 
@@ -201,8 +210,19 @@ export class PantherClient {
     }
   }
 
-  #describe(operation: Operation, method: string, path: string, attempts: number): RequestDescription {
-    return { operation, method, path: this.#base.basePath + path.replace(/\?.*$/, ""), origin: this.#base.origin, attempts };
+  #describe(
+    operation: Operation,
+    method: string,
+    path: string,
+    attempts: number,
+  ): RequestDescription {
+    return {
+      operation,
+      method,
+      path: this.#base.basePath + path.replace(/\?.*$/, ""),
+      origin: this.#base.origin,
+      attempts,
+    };
   }
 
   async #call<T>(
@@ -220,7 +240,9 @@ export class PantherClient {
       const retryReason = retryReasonOf(operation, outcome);
       if (retryReason !== undefined && attempt < this.#retry.maxAttempts) {
         const retryAfter =
-          outcome.kind === "response" ? parseRetryAfter(headerOf(outcome.headers, "retry-after")) : undefined;
+          outcome.kind === "response"
+            ? parseRetryAfter(headerOf(outcome.headers, "retry-after"))
+            : undefined;
         const delayMs = backoffDelay(this.#retry, attempt, retryAfter, this.#random);
         if (Date.now() - started + delayMs <= this.#retry.maxElapsedMs) {
           this.#onRetry?.({ operation, attempt, delayMs, reason: retryReason });
@@ -240,7 +262,12 @@ export class PantherClient {
     const secrets = [this.#apiKey];
     if (outcome.kind === "network") {
       const timeout = outcome.code !== undefined && /TIMEOUT/.test(outcome.code);
-      throw new PantherNetworkError(request, timeout, outcome.code, redact(outcome.message, secrets));
+      throw new PantherNetworkError(
+        request,
+        timeout,
+        outcome.code,
+        redact(outcome.message, secrets),
+      );
     }
     const { status, headers, text } = outcome;
     if (status >= 300 && status < 400) {
@@ -257,7 +284,11 @@ export class PantherClient {
     }
     if (request.operation === "delete") return parse(undefined, request, status);
     if (text.trim() === "") {
-      throw new PantherResponseError(request, status, "an empty body where a JSON token was expected");
+      throw new PantherResponseError(
+        request,
+        status,
+        "an empty body where a JSON token was expected",
+      );
     }
     let json: unknown;
     try {
@@ -273,7 +304,11 @@ export class PantherClient {
     return parse(json, request, status);
   }
 
-  async #send(method: "GET" | "POST" | "DELETE", path: string, payload: string | undefined): Promise<Outcome> {
+  async #send(
+    method: "GET" | "POST" | "DELETE",
+    path: string,
+    payload: string | undefined,
+  ): Promise<Outcome> {
     const headers: Record<string, string> = {
       "x-api-key": this.#apiKey,
       "user-agent": USER_AGENT,

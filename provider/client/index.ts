@@ -2,7 +2,12 @@
  * The Panther REST client for API tokens, usable without Pulumi:
  * `import { PantherClient } from "pulumi-panther/client"`.
  */
-export { PantherClient, type Operation, type PantherClientOptions, type RetryEvent } from "./client";
+export {
+  PantherClient,
+  type Operation,
+  type PantherClientOptions,
+  type RetryEvent,
+} from "./client";
 export * from "./errors";
 export { DEFAULT_TIMEOUTS, closeAllPools, type Timeouts } from "./pool";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";

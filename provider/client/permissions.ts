@@ -55,7 +55,6 @@ export type KnownPermission = (typeof KNOWN_PERMISSIONS)[number];
  * this package does not list yet.
  */
 // The `string & {}` keeps editor completion for the known names.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export type Permission = KnownPermission | (string & {});
 
 const KNOWN_SET: ReadonlySet<string> = new Set(KNOWN_PERMISSIONS);

@@ -66,11 +66,16 @@ export const NOT_SENT_NETWORK_CODES: ReadonlySet<string> = new Set([
  * seconds (possibly fractional, never negative), or undefined when absent or
  * unreadable.
  */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed === "") return undefined;
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  // An HTTP date names its day and zone; anything else (such as "-1") is unreadable.
+  if (!/[a-z]/i.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, (date - now) / 1000);

@@ -8,7 +8,9 @@ interface PackageJson {
 
 // Source (provider/client) and build output (dist/client) sit at the same
 // depth below the package root, so one relative path serves both.
-const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as PackageJson;
+const pkg = JSON.parse(
+  readFileSync(join(__dirname, "..", "..", "package.json"), "utf8"),
+) as PackageJson;
 
 /** This package's name, as published. */
 export const PACKAGE_NAME: string = pkg.name;

@@ -122,7 +122,14 @@ export class PantherApiToken extends pulumi.dynamic.Resource {
     const props: Record<string, unknown> = { ...args };
     for (const key of OUTPUT_KEYS) props[key] = undefined;
     const secretOutputs = [...new Set([...(opts?.additionalSecretOutputs ?? []), "value"])];
-    super(provider, name, props, { ...opts, additionalSecretOutputs: secretOutputs }, "panther", "ApiToken");
+    super(
+      provider,
+      name,
+      props,
+      { ...opts, additionalSecretOutputs: secretOutputs },
+      "panther",
+      "ApiToken",
+    );
     warnAboutInputs(this, args);
   }
 }

@@ -91,7 +91,10 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 function checkName(value: unknown, failures: CheckFailure[]): unknown {
   if (value === UNKNOWN) return value;
   if (value === undefined || value === null) {
-    failures.push({ property: "name", reason: "is required: give the token a name, e.g. \"ci-deployer\"" });
+    failures.push({
+      property: "name",
+      reason: 'is required: give the token a name, e.g. "ci-deployer"',
+    });
     return value;
   }
   if (typeof value !== "string") {
@@ -99,7 +102,10 @@ function checkName(value: unknown, failures: CheckFailure[]): unknown {
     return value;
   }
   if (value.trim() === "") {
-    failures.push({ property: "name", reason: "must not be empty or only spaces: give the token a name, e.g. \"ci-deployer\"" });
+    failures.push({
+      property: "name",
+      reason: 'must not be empty or only spaces: give the token a name, e.g. "ci-deployer"',
+    });
   } else if (value.length > MAX_NAME_LENGTH) {
     failures.push({
       property: "name",
@@ -108,7 +114,8 @@ function checkName(value: unknown, failures: CheckFailure[]): unknown {
   } else if (CONTROL.test(value)) {
     failures.push({
       property: "name",
-      reason: "contains a control character (newline, tab, NUL, ...); use printable characters only",
+      reason:
+        "contains a control character (newline, tab, NUL, ...); use printable characters only",
     });
   } else if (value !== value.trim()) {
     failures.push({
@@ -129,7 +136,10 @@ function checkStringList(
 ): unknown[] | undefined {
   if (value === undefined || value === null) {
     if (required) {
-      failures.push({ property, reason: `is required: list at least the permissions the token needs, e.g. ${example}` });
+      failures.push({
+        property,
+        reason: `is required: list at least the permissions the token needs, e.g. ${example}`,
+      });
     }
     return required ? undefined : [];
   }
@@ -145,24 +155,40 @@ function checkStringList(
     return undefined;
   }
   let ok = true;
-  value.forEach((item: unknown, i) => {
+  for (const [i, item] of (value as unknown[]).entries()) {
     if (item !== UNKNOWN && typeof item !== "string") {
-      failures.push({ property: `${property}[${i}]`, reason: `must be a string, got ${describeType(item)}` });
+      failures.push({
+        property: `${property}[${i}]`,
+        reason: `must be a string, got ${describeType(item)}`,
+      });
       ok = false;
     }
-  });
+  }
   return ok ? (value as unknown[]) : undefined;
 }
 
 /** Sorted, de-duplicated; unknown entries are kept (once) at the end. */
 function normalizeSet(items: readonly unknown[]): unknown[] {
-  const known = [...new Set(items.filter((i): i is string => typeof i === "string" && i !== UNKNOWN))].sort();
+  const known = [
+    ...new Set(items.filter((i): i is string => typeof i === "string" && i !== UNKNOWN)),
+  ].sort();
   return items.includes(UNKNOWN) ? [...known, UNKNOWN] : known;
 }
 
-function checkPermissions(value: unknown, allowUnknown: unknown, failures: CheckFailure[]): unknown {
+function checkPermissions(
+  value: unknown,
+  allowUnknown: unknown,
+  failures: CheckFailure[],
+): unknown {
   if (value === UNKNOWN) return value;
-  const list = checkStringList("permissions", value, true, MAX_PERMISSIONS, '["RuleRead"]', failures);
+  const list = checkStringList(
+    "permissions",
+    value,
+    true,
+    MAX_PERMISSIONS,
+    '["RuleRead"]',
+    failures,
+  );
   if (list === undefined) return value;
   list.forEach((item, i) => {
     if (typeof item !== "string" || item === UNKNOWN || isKnownPermission(item)) return;
@@ -177,7 +203,10 @@ function checkPermissions(value: unknown, allowUnknown: unknown, failures: Check
     }
     const suggestion = closest(item, KNOWN_PERMISSIONS);
     if (suggestion !== undefined && allowUnknown !== true) {
-      failures.push({ property, reason: `"${item}" is not a Panther permission; did you mean "${suggestion}"?` });
+      failures.push({
+        property,
+        reason: `"${item}" is not a Panther permission; did you mean "${suggestion}"?`,
+      });
       return;
     }
     if (allowUnknown === true || allowUnknown === UNKNOWN) return;
@@ -186,7 +215,7 @@ function checkPermissions(value: unknown, allowUnknown: unknown, failures: Check
       reason:
         `"${item}" is not a permission this version of pulumi-panther knows. If Panther added it after this ` +
         `release, set allowUnknownPermissions: true to send it as is; otherwise pick one of: ` +
-        `${KNOWN_PERMISSIONS.join(", ")}`,
+        KNOWN_PERMISSIONS.join(", "),
     });
   });
   return normalizeSet(list);
@@ -240,7 +269,10 @@ function checkOptionalString(
   if (typeof value !== "string") {
     failures.push({ property, reason: `must be a string${hint}, got ${describeType(value)}` });
   } else if (value.length > maxLength) {
-    failures.push({ property, reason: `is ${value.length} characters long; use at most ${maxLength}` });
+    failures.push({
+      property,
+      reason: `is ${value.length} characters long; use at most ${maxLength}`,
+    });
   } else if (value === "") {
     failures.push({ property, reason: "must not be empty: leave it out instead" });
   }
@@ -266,7 +298,10 @@ export function checkInputs(news: Record<string, unknown>): {
 } {
   const failures: CheckFailure[] = [];
   if (Object.getPrototypeOf(news) !== Object.prototype && Object.getPrototypeOf(news) !== null) {
-    failures.push({ property: "__proto__", reason: "is not an input of PantherApiToken; remove it" });
+    failures.push({
+      property: "__proto__",
+      reason: "is not an input of PantherApiToken; remove it",
+    });
   }
   for (const key of Object.keys(news)) {
     if (key !== PROVIDER_KEY && !(INPUT_KEYS as readonly string[]).includes(key)) {
@@ -276,8 +311,12 @@ export function checkInputs(news: Record<string, unknown>): {
       });
     }
   }
-  const allowUnknown = checkOptionalBoolean("allowUnknownPermissions", own(news, "allowUnknownPermissions"), failures);
-  const inputs: Record<string, unknown> = {
+  const allowUnknown = checkOptionalBoolean(
+    "allowUnknownPermissions",
+    own(news, "allowUnknownPermissions"),
+    failures,
+  );
+  const checked: Record<string, unknown> = {
     name: checkName(own(news, "name"), failures),
     permissions: checkPermissions(own(news, "permissions"), allowUnknown, failures),
     allowedCIDRBlocks: checkCidrBlocks(own(news, "allowedCIDRBlocks"), failures),
@@ -289,12 +328,16 @@ export function checkInputs(news: Record<string, unknown>): {
       failures,
     ),
     allowUnknownPermissions: allowUnknown,
-    adoptTokenId: checkOptionalString("adoptTokenId", own(news, "adoptTokenId"), 256, " holding a Panther token id", failures),
+    adoptTokenId: checkOptionalString(
+      "adoptTokenId",
+      own(news, "adoptTokenId"),
+      256,
+      " holding a Panther token id",
+      failures,
+    ),
     rotateOnAdopt: checkOptionalBoolean("rotateOnAdopt", own(news, "rotateOnAdopt"), failures),
   };
-  for (const key of Object.keys(inputs)) {
-    if (inputs[key] === undefined) delete inputs[key];
-  }
+  const inputs = Object.fromEntries(Object.entries(checked).filter(([, v]) => v !== undefined));
   if (Object.hasOwn(news, PROVIDER_KEY)) inputs[PROVIDER_KEY] = news[PROVIDER_KEY];
   return { inputs, failures };
 }

@@ -38,7 +38,7 @@ const STATE_ONLY_FIELDS = ["allowUnknownPermissions", "adoptTokenId", "rotateOnA
  * records it: credentials are resolved on first network use.
  */
 export function configure(req: dynamic.ConfigureRequest): Promise<void> {
-  setStackConfig((key) => req.config.get(key) as string | undefined);
+  setStackConfig((key) => req.config.get(key));
   return Promise.resolve();
 }
 
@@ -67,9 +67,13 @@ function wantsValue(inputs: Props): boolean {
 
 /** Why a rotation is due, or undefined. `olds` are stored outputs. */
 function rotationReason(olds: Props, news: Props): string | undefined {
-  if (!equalJson(olds["rotationTrigger"], news["rotationTrigger"])) return "rotationTrigger changed";
+  if (!equalJson(olds["rotationTrigger"], news["rotationTrigger"]))
+    return "rotationTrigger changed";
   const { value, issuedAt } = valueStateOf(olds);
-  if (value !== "" && (olds["valueStale"] === true || rotatedSince(olds["rotatedAt"] as string | undefined, issuedAt))) {
+  if (
+    value !== "" &&
+    (olds["valueStale"] === true || rotatedSince(olds["rotatedAt"] as string | undefined, issuedAt))
+  ) {
     return "the token was rotated outside this stack, so the stored value no longer works";
   }
   if (value === "" && wantsValue(news)) return "the stack holds no value for this token yet";
@@ -111,10 +115,18 @@ function withProvider(outputs: Props, inputs: Props): Props {
  * fails, the token still exists: a {@link PartialFailure} carries the state
  * to keep (`pending`, with no usable value) so the next `up` rotates again.
  */
-async function rotateOrKeep(token: ApiToken, inputs: Props, pending: Props, why: string): Promise<Props> {
+async function rotateOrKeep(
+  token: ApiToken,
+  inputs: Props,
+  pending: Props,
+  why: string,
+): Promise<Props> {
   try {
     const rotated = await client().rotateToken(token.id);
-    return toOutputs(rotated, inputs, { value: rotated.value, issuedAt: issuedAtOf(rotated, "rotate") });
+    return toOutputs(rotated, inputs, {
+      value: rotated.value,
+      issuedAt: issuedAtOf(rotated, "rotate"),
+    });
   } catch (error) {
     throw new PartialFailure(
       `Panther token "${token.name}" (${token.id}) ${why}, but rotating it failed: ${messageOf(error)}`,
@@ -217,11 +229,17 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
   if (why === undefined) return { outs };
   try {
     const rotated = await client().rotateToken(id);
-    return { outs: toOutputs(rotated, news, { value: rotated.value, issuedAt: issuedAtOf(rotated, "rotate") }) };
+    return {
+      outs: toOutputs(rotated, news, {
+        value: rotated.value,
+        issuedAt: issuedAtOf(rotated, "rotate"),
+      }),
+    };
   } catch (error) {
     const message = `Rotating Panther token ${id} failed (${why}): ${messageOf(error)}`;
     // Nothing changed yet: a plain error keeps the old state, which still asks for the rotation.
-    if (!fieldsChanged) throw new Error(`${message} Run pulumi up again to retry.`, { cause: error });
+    if (!fieldsChanged)
+      throw new Error(`${message} Run pulumi up again to retry.`, { cause: error });
     throw new PartialFailure(
       `${message} Its name, permissions and CIDR blocks were updated.`,
       id,
@@ -248,9 +266,8 @@ async function updateFields(id: string, news: Props): Promise<ApiToken> {
 
 /** Stored outputs without the inputs they carry (and without `__provider`). */
 function withoutInputs(olds: Props): Props {
-  const rest: Props = { ...olds };
-  for (const key of [...INPUT_KEYS, PROVIDER_KEY]) delete rest[key];
-  return rest;
+  const drop = new Set<string>([...INPUT_KEYS, PROVIDER_KEY]);
+  return Object.fromEntries(Object.entries(olds).filter(([key]) => !drop.has(key)));
 }
 
 /** Deletes the token. A token already gone is success. */

@@ -36,10 +36,12 @@ export function sortedSet(items: readonly string[]): string[] {
 
 /** CIDR blocks in canonical text, sorted, de-duplicated; unreadable ones are kept as Panther sent them. */
 export function normalizeCidrs(blocks: readonly string[] | null | undefined): string[] {
-  return sortedSet((blocks ?? []).map((b) => {
-    const parsed = parseCidr(b.trim());
-    return parsed.ok ? parsed.canonical : b;
-  }));
+  return sortedSet(
+    (blocks ?? []).map((b) => {
+      const parsed = parseCidr(b.trim());
+      return parsed.ok ? parsed.canonical : b;
+    }),
+  );
 }
 
 /** Milliseconds since the epoch of an ISO timestamp, or undefined. */
@@ -50,7 +52,10 @@ function timeOf(text: string | null | undefined): number | undefined {
 }
 
 /** Whether Panther reports a rotation that happened after the stored value was issued. */
-export function rotatedSince(rotatedAt: string | null | undefined, valueIssuedAt: string | undefined): boolean {
+export function rotatedSince(
+  rotatedAt: string | null | undefined,
+  valueIssuedAt: string | undefined,
+): boolean {
   const rotated = timeOf(rotatedAt);
   const issued = timeOf(valueIssuedAt);
   return rotated !== undefined && issued !== undefined && rotated > issued;

@@ -34,9 +34,13 @@ export function isAmbiguousCreateFailure(error: unknown): boolean {
   if (isPantherError(error, "PANTHER_NETWORK")) {
     // Connection refused and the like: the request never left.
     const code = (error as { causeCode?: unknown }).causeCode;
-    return !["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"].includes(
-      typeof code === "string" ? code : "",
-    );
+    return ![
+      "ECONNREFUSED",
+      "UND_ERR_CONNECT_TIMEOUT",
+      "EAI_AGAIN",
+      "ENETUNREACH",
+      "EHOSTUNREACH",
+    ].includes(typeof code === "string" ? code : "");
   }
   return isPantherError(error, "PANTHER_SERVER_ERROR");
 }
@@ -46,7 +50,12 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** Tokens matching `body` created between `from` and `to` (ms), newest first. */
-export function findCandidates(tokens: readonly ApiToken[], body: ModifyApiToken, from: number, to: number): ApiToken[] {
+export function findCandidates(
+  tokens: readonly ApiToken[],
+  body: ModifyApiToken,
+  from: number,
+  to: number,
+): ApiToken[] {
   const permissions = sortedSet(body.permissions);
   const cidrs = normalizeCidrs(body.allowedCIDRBlocks);
   return tokens
@@ -75,7 +84,10 @@ export type CreateOutcome =
  * Throws when the create definitely failed (nothing exists), or when the
  * outcome could not be established (the error says what to check).
  */
-export async function createReconciled(client: PantherClient, body: ModifyApiToken): Promise<CreateOutcome> {
+export async function createReconciled(
+  client: PantherClient,
+  body: ModifyApiToken,
+): Promise<CreateOutcome> {
   for (let attempt = 1; ; attempt++) {
     const started = Date.now();
     try {

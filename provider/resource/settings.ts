@@ -36,7 +36,10 @@ function nonEmpty(value: unknown): string | undefined {
 }
 
 /** The URL and key to use, or a config error naming both ways to set what is missing. */
-export function resolveCredentials(env: NodeJS.ProcessEnv = process.env): { url: string; token: string } {
+export function resolveCredentials(env: NodeJS.ProcessEnv = process.env): {
+  url: string;
+  token: string;
+} {
   const url = stackSettings.url ?? nonEmpty(env[ENV_URL]);
   const token = stackSettings.token ?? nonEmpty(env[ENV_TOKEN]);
   const missing: string[] = [];
@@ -46,7 +49,9 @@ export function resolveCredentials(env: NodeJS.ProcessEnv = process.env): { url:
     );
   }
   if (token === undefined) {
-    missing.push(`the API key (pulumi config set --secret ${CONFIG_TOKEN} <key>, or export ${ENV_TOKEN})`);
+    missing.push(
+      `the API key (pulumi config set --secret ${CONFIG_TOKEN} <key>, or export ${ENV_TOKEN})`,
+    );
   }
   if (url === undefined || token === undefined) {
     throw new PantherConfigError(
@@ -72,8 +77,9 @@ export function client(): PantherClient {
   const key = `${url}\u0000${token}`;
   if (cached?.key !== key) {
     // Loaded on first network use: previews that only check and diff never load undici.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { PantherClient: Client } = require("../client/client") as typeof import("../client/client");
+    const { PantherClient: Client } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require("../client/client") as typeof import("../client/client");
     cached = { key, client: new Client({ url, apiKey: token, onRetry: logRetry }) };
   }
   return cached.client;

@@ -23,8 +23,16 @@ describe("parseCidr", () => {
   });
 
   it("reports host bits with the network address", () => {
-    expect(ok("10.0.0.1/8")).toEqual({ canonical: "10.0.0.1/8", network: "10.0.0.0/8", hostBitsSet: true });
-    expect(ok("2001:db8::1/32")).toEqual({ canonical: "2001:db8::1/32", network: "2001:db8::/32", hostBitsSet: true });
+    expect(ok("10.0.0.1/8")).toEqual({
+      canonical: "10.0.0.1/8",
+      network: "10.0.0.0/8",
+      hostBitsSet: true,
+    });
+    expect(ok("2001:db8::1/32")).toEqual({
+      canonical: "2001:db8::1/32",
+      network: "2001:db8::/32",
+      hostBitsSet: true,
+    });
   });
 
   it.each([

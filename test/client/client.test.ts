@@ -53,8 +53,15 @@ describe("operations", () => {
     expect(got).toMatchObject({ id: created.id, name: "ci-deployer", permissions: ["RuleRead"] });
     expect(got.value ?? undefined).toBeUndefined();
 
-    const updated = await c.updateToken(created.id, { name: "renamed", permissions: ["AlertRead", "RuleRead"] });
-    expect(updated).toMatchObject({ id: created.id, name: "renamed", permissions: ["AlertRead", "RuleRead"] });
+    const updated = await c.updateToken(created.id, {
+      name: "renamed",
+      permissions: ["AlertRead", "RuleRead"],
+    });
+    expect(updated).toMatchObject({
+      id: created.id,
+      name: "renamed",
+      permissions: ["AlertRead", "RuleRead"],
+    });
 
     const rotated = await c.rotateToken(created.id);
     expect(rotated.id).toBe(created.id);
@@ -75,7 +82,8 @@ describe("operations", () => {
 
   it("follows next across several pages without duplicates or misses", async () => {
     const ids = new Set<string>([emulator.adminTokenId]);
-    for (let i = 0; i < 7; i++) ids.add(emulator.control.createToken({ name: `t${i}`, permissions: [] }).token.id);
+    for (let i = 0; i < 7; i++)
+      ids.add(emulator.control.createToken({ name: `t${i}`, permissions: [] }).token.id);
     emulator.control.resetCounters();
     const listed = await client().listTokens();
     expect(listed.map((t) => t.id).sort()).toEqual([...ids].sort());
@@ -89,7 +97,11 @@ describe("operations", () => {
   });
 
   it("accepts the Console's API URL forms", async () => {
-    for (const url of [`${emulator.url}/`, `${emulator.url}/public/graphql`, `${emulator.url}/public/graphql/`]) {
+    for (const url of [
+      `${emulator.url}/`,
+      `${emulator.url}/public/graphql`,
+      `${emulator.url}/public/graphql/`,
+    ]) {
       expect((await client({ url }).getToken("self")).id).toBe(emulator.adminTokenId);
     }
   });
@@ -113,28 +125,44 @@ describe("operations", () => {
 describe("errors", () => {
   it("400 carries Panther's message", async () => {
     const error = await failure(() => client().createToken({ name: "", permissions: [] }));
-    expect(error).toMatchObject({ code: "PANTHER_BAD_REQUEST", status: 400, operation: "create", method: "POST" });
-    expect(error.message).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/api-tokens returned 400 Bad Request: .*name/);
+    expect(error).toMatchObject({
+      code: "PANTHER_BAD_REQUEST",
+      status: 400,
+      operation: "create",
+      method: "POST",
+    });
+    expect(error.message).toMatch(
+      /POST http:\/\/127\.0\.0\.1:\d+\/api-tokens returned 400 Bad Request: .*name/,
+    );
   });
 
   it("401 says to check the key and mentions propagation", async () => {
-    const error = await failure(() => client({ apiKey: "not-a-real-key-0123456789" }).getToken("self"));
+    const error = await failure(() =>
+      client({ apiKey: "not-a-real-key-0123456789" }).getToken("self"),
+    );
     expect(error).toMatchObject({ code: "PANTHER_UNAUTHORIZED", status: 401 });
     expect(error.message).toMatch(/panther:token/);
     expect(error.message).toMatch(/30 to 60 seconds/);
     expect(error.message).not.toContain("not-a-real-key-0123456789");
   });
 
-  it.each(["message", "error"] as const)("403 with a %s body names the missing permission", async (shape) => {
-    await emulator.close();
-    emulator = await startEmulator({ forbiddenBodyShape: shape });
-    const reader = emulator.control.createToken({ name: "reader", permissions: ["OrganizationAPITokenRead"] });
-    const error = await failure(() => client({ apiKey: reader.value }).createToken(body));
-    expect(error).toMatchObject({ code: "PANTHER_FORBIDDEN", status: 403 });
-    expect(error.message).toMatch(/OrganizationAPITokenModify/);
-    expect((error as unknown as { pantherMessage?: string }).pantherMessage).toBeTruthy();
-    if (shape === "error") expect((error as unknown as { pantherMessage?: string }).pantherMessage).toBe("forbidden");
-  });
+  it.each(["message", "error"] as const)(
+    "403 with a %s body names the missing permission",
+    async (shape) => {
+      await emulator.close();
+      emulator = await startEmulator({ forbiddenBodyShape: shape });
+      const reader = emulator.control.createToken({
+        name: "reader",
+        permissions: ["OrganizationAPITokenRead"],
+      });
+      const error = await failure(() => client({ apiKey: reader.value }).createToken(body));
+      expect(error).toMatchObject({ code: "PANTHER_FORBIDDEN", status: 403 });
+      expect(error.message).toMatch(/OrganizationAPITokenModify/);
+      expect((error as unknown as { pantherMessage?: string }).pantherMessage).toBeTruthy();
+      if (shape === "error")
+        expect((error as unknown as { pantherMessage?: string }).pantherMessage).toBe("forbidden");
+    },
+  );
 
   it("404 is distinguishable", async () => {
     const error = await failure(() => client().getToken("00000000-0000-0000-0000-000000000000"));
@@ -143,13 +171,27 @@ describe("errors", () => {
 
   it("5xx and 429 are distinguishable after retries", async () => {
     emulator.control.addFault({ operation: "get", times: "always", kind: "status", status: 503 });
-    const server = await failure(() => client({ retry: { maxAttempts: 3, baseDelayMs: 1 } }).getToken("self"));
+    const server = await failure(() =>
+      client({ retry: { maxAttempts: 3, baseDelayMs: 1 } }).getToken("self"),
+    );
     expect(server).toMatchObject({ code: "PANTHER_SERVER_ERROR", status: 503, attempts: 3 });
     expect(server.message).toMatch(/after 3 attempts/);
     emulator.control.clearFaults();
-    emulator.control.addFault({ operation: "get", times: "always", kind: "status", status: 429, headers: { "Retry-After": "0" } });
-    const limited = await failure(() => client({ retry: { maxAttempts: 2, baseDelayMs: 1 } }).getToken("self"));
-    expect(limited).toMatchObject({ code: "PANTHER_RATE_LIMITED", status: 429, retryAfterSeconds: 0 });
+    emulator.control.addFault({
+      operation: "get",
+      times: "always",
+      kind: "status",
+      status: 429,
+      headers: { "Retry-After": "0" },
+    });
+    const limited = await failure(() =>
+      client({ retry: { maxAttempts: 2, baseDelayMs: 1 } }).getToken("self"),
+    );
+    expect(limited).toMatchObject({
+      code: "PANTHER_RATE_LIMITED",
+      status: 429,
+      retryAfterSeconds: 0,
+    });
   });
 
   it("an HTML error page is reported without quoting it", async () => {
@@ -170,20 +212,28 @@ describe("errors", () => {
     ["truncated JSON", '{"id":"abc","name":"x","permissions":[', /not valid JSON/],
     ["wrong shape", '{"hello":"world"}', /wrong shape.*id/],
     ["create without value", "", /empty body/],
-  ])("a 200 with %s is an invalid response that never quotes the body", async (_label, raw, message) => {
-    emulator.control.addFault({ operation: "create", kind: "rawBody", status: 200, body: raw });
-    const error = await failure(() => client().createToken(body));
-    expect(error.code).toBe("PANTHER_INVALID_RESPONSE");
-    expect(error.message).toMatch(message);
-    if (raw !== "") expect(error.message).not.toContain(raw);
-  });
+  ])(
+    "a 200 with %s is an invalid response that never quotes the body",
+    async (_label, raw, message) => {
+      emulator.control.addFault({ operation: "create", kind: "rawBody", status: 200, body: raw });
+      const error = await failure(() => client().createToken(body));
+      expect(error.code).toBe("PANTHER_INVALID_RESPONSE");
+      expect(error.message).toMatch(message);
+      if (raw !== "") expect(error.message).not.toContain(raw);
+    },
+  );
 
   it("a create answer without the value is refused", async () => {
     emulator.control.addFault({
       operation: "create",
       kind: "rawBody",
       status: 200,
-      body: JSON.stringify({ id: "x1", name: "n", permissions: [], createdAt: "2026-01-01T00:00:00Z" }),
+      body: JSON.stringify({
+        id: "x1",
+        name: "n",
+        permissions: [],
+        createdAt: "2026-01-01T00:00:00Z",
+      }),
     });
     const error = await failure(() => client().createToken(body));
     expect(error.code).toBe("PANTHER_INVALID_RESPONSE");
@@ -207,7 +257,11 @@ describe("errors", () => {
       }),
     });
     const token = await client().getToken("t1");
-    expect(token).toMatchObject({ id: "t1", permissions: ["ManageScheduledPrompts"], expiresAt: null });
+    expect(token).toMatchObject({
+      id: "t1",
+      permissions: ["ManageScheduledPrompts"],
+      expiresAt: null,
+    });
     expect(token.createdBy).toBeUndefined();
     expect(token.updatedBy).toMatchObject({ id: "user", type: "text" });
   });
@@ -225,18 +279,33 @@ describe("retries", () => {
   });
 
   it("honours Retry-After", async () => {
-    emulator.control.addFault({ operation: "get", kind: "status", status: 429, headers: { "Retry-After": "1" } });
+    emulator.control.addFault({
+      operation: "get",
+      kind: "status",
+      status: 429,
+      headers: { "Retry-After": "1" },
+    });
     const delays: number[] = [];
     const started = Date.now();
-    await client({ retry: { maxDelayMs: 5000 }, onRetry: (e) => delays.push(e.delayMs) }).getToken("self");
+    await client({ retry: { maxDelayMs: 5000 }, onRetry: (e) => delays.push(e.delayMs) }).getToken(
+      "self",
+    );
     expect(delays).toEqual([1000]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 
   it("stops at the total time budget instead of sleeping past it", async () => {
-    emulator.control.addFault({ operation: "get", times: "always", kind: "status", status: 503, headers: { "Retry-After": "30" } });
+    emulator.control.addFault({
+      operation: "get",
+      times: "always",
+      kind: "status",
+      status: 503,
+      headers: { "Retry-After": "30" },
+    });
     emulator.control.resetCounters();
-    const error = await failure(() => client({ retry: { maxElapsedMs: 2000, maxDelayMs: 30_000 } }).getToken("self"));
+    const error = await failure(() =>
+      client({ retry: { maxElapsedMs: 2000, maxDelayMs: 30_000 } }).getToken("self"),
+    );
     expect(error.code).toBe("PANTHER_SERVER_ERROR");
     expect(counts().get).toBe(1);
   });
@@ -249,7 +318,12 @@ describe("retries", () => {
   });
 
   it("not on POST create: a 503 is sent once", async () => {
-    emulator.control.addFault({ operation: "create", times: "always", kind: "status", status: 503 });
+    emulator.control.addFault({
+      operation: "create",
+      times: "always",
+      kind: "status",
+      status: 503,
+    });
     emulator.control.resetCounters();
     const error = await failure(() => client().createToken(body));
     expect(error).toMatchObject({ code: "PANTHER_SERVER_ERROR", attempts: 1 });
@@ -266,7 +340,12 @@ describe("retries", () => {
   });
 
   it("create is repeated after a 429, which Panther refuses before doing anything", async () => {
-    emulator.control.addFault({ operation: "create", kind: "status", status: 429, headers: { "Retry-After": "0" } });
+    emulator.control.addFault({
+      operation: "create",
+      kind: "status",
+      status: 429,
+      headers: { "Retry-After": "0" },
+    });
     emulator.control.resetCounters();
     await client().createToken(body);
     expect(counts().create).toBe(2);
@@ -332,7 +411,12 @@ afterAll(() => {
   expect(caught.length).toBeGreaterThan(15);
   for (const error of caught) {
     const cause = (error as { cause?: unknown }).cause;
-    const text = [inspect(error, { depth: 5, showHidden: true }), JSON.stringify(error), String(error), inspect(cause, { depth: 5 })].join("\n");
+    const text = [
+      inspect(error, { depth: 5, showHidden: true }),
+      JSON.stringify(error),
+      String(error),
+      inspect(cause, { depth: 5 }),
+    ].join("\n");
     expect(text).not.toMatch(/[A-Za-z0-9_-]{40,}/);
   }
 });

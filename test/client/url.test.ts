@@ -7,8 +7,16 @@ describe("parseBaseUrl", () => {
     ["https://api.acme.runpanther.net/public/graphql/", "https://api.acme.runpanther.net", ""],
     ["https://api.acme.runpanther.net", "https://api.acme.runpanther.net", ""],
     ["https://api.acme.runpanther.net/", "https://api.acme.runpanther.net", ""],
-    ["https://abc.execute-api.us-east-1.amazonaws.com/v1/public/graphql", "https://abc.execute-api.us-east-1.amazonaws.com", "/v1"],
-    ["https://abc.execute-api.us-east-1.amazonaws.com/v1/", "https://abc.execute-api.us-east-1.amazonaws.com", "/v1"],
+    [
+      "https://abc.execute-api.us-east-1.amazonaws.com/v1/public/graphql",
+      "https://abc.execute-api.us-east-1.amazonaws.com",
+      "/v1",
+    ],
+    [
+      "https://abc.execute-api.us-east-1.amazonaws.com/v1/",
+      "https://abc.execute-api.us-east-1.amazonaws.com",
+      "/v1",
+    ],
     ["  https://API.acme.runpanther.net/PUBLIC/GRAPHQL  ", "https://api.acme.runpanther.net", ""],
     ["http://127.0.0.1:4010", "http://127.0.0.1:4010", ""],
     ["http://localhost:4010/public/graphql", "http://localhost:4010", ""],
@@ -38,17 +46,27 @@ describe("parseBaseUrl", () => {
   });
 
   it("never echoes a password given in the URL", () => {
-    expect(() => parseBaseUrl("https://user:sup3r-s3cret-passw0rd@api.acme.runpanther.net")).toThrow(
-      expect.objectContaining({ message: expect.not.stringContaining("sup3r-s3cret-passw0rd") as unknown }) as Error,
+    expect(() =>
+      parseBaseUrl("https://user:sup3r-s3cret-passw0rd@api.acme.runpanther.net"),
+    ).toThrow(
+      expect.objectContaining({
+        message: expect.not.stringContaining("sup3r-s3cret-passw0rd") as unknown,
+      }) as Error,
     );
   });
 });
 
 describe("isLoopbackHost", () => {
-  it.each(["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "api.localhost"])("%s is loopback", (h) => {
-    expect(isLoopbackHost(h)).toBe(true);
-  });
-  it.each(["10.0.0.1", "128.0.0.1", "example.com", "localhost.example.com", "[::2]"])("%s is not", (h) => {
-    expect(isLoopbackHost(h)).toBe(false);
-  });
+  it.each(["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "api.localhost"])(
+    "%s is loopback",
+    (h) => {
+      expect(isLoopbackHost(h)).toBe(true);
+    },
+  );
+  it.each(["10.0.0.1", "128.0.0.1", "example.com", "localhost.example.com", "[::2]"])(
+    "%s is not",
+    (h) => {
+      expect(isLoopbackHost(h)).toBe(false);
+    },
+  );
 });

@@ -1,5 +1,10 @@
 import type { PantherErrorCode } from "./base";
-import { PantherRequestError, attemptsSuffix, describeRequest, type RequestDescription } from "./request";
+import {
+  PantherRequestError,
+  attemptsSuffix,
+  describeRequest,
+  type RequestDescription,
+} from "./request";
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: "Bad Request",
@@ -44,7 +49,9 @@ function hintFor(status: number, operation: string): string {
     case 429:
       return "Panther is rate limiting this client; retry later or lower the stack's parallelism (pulumi up --parallel).";
     default:
-      return status >= 500 ? "Panther had a server-side problem; retrying later usually helps." : "";
+      return status >= 500
+        ? "Panther had a server-side problem; retrying later usually helps."
+        : "";
   }
 }
 

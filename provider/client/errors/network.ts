@@ -1,4 +1,9 @@
-import { PantherRequestError, attemptsSuffix, describeRequest, type RequestDescription } from "./request";
+import {
+  PantherRequestError,
+  attemptsSuffix,
+  describeRequest,
+  type RequestDescription,
+} from "./request";
 
 /**
  * The request did not get an answer: connection refused or reset, DNS
