@@ -159,9 +159,9 @@ export const BAD_INPUTS: readonly [string, Record<string, unknown>, string, RegE
   ],
   [
     "huge CIDR list",
-    { ...valid, allowedCIDRBlocks: Array.from({ length: 501 }, () => "10.0.0.0/8") },
+    { ...valid, allowedCIDRBlocks: Array.from({ length: 101 }, () => "10.0.0.0/8") },
     "allowedCIDRBlocks",
-    /at most 500/,
+    /at most 100/,
   ],
   ["numeric trigger", { ...valid, rotationTrigger: 2026 }, "rotationTrigger", /use String/],
   [
