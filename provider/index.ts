@@ -9,6 +9,18 @@
  * ```
  */
 export { PantherApiToken, type PantherApiTokenArgs } from "./resource/apiToken";
+export {
+  PantherApiTokenPair,
+  rotationGeneration,
+  type PantherApiTokenPairArgs,
+} from "./resource/tokenPair";
+export {
+  getApiToken,
+  getDeployerToken,
+  listApiTokens,
+  requireDeployerPermissions,
+  type LookupOptions,
+} from "./lookups";
 export { KNOWN_PERMISSIONS, type KnownPermission, type Permission } from "./client/permissions";
 export type { Actor, ApiToken } from "./client/schemas";
 export { CONFIG_TOKEN, CONFIG_URL, ENV_TOKEN, ENV_URL } from "./resource/settings";

@@ -3,6 +3,7 @@ import { parseCidr } from "../client/cidr";
 import { isKnownPermission, type Permission } from "../client/permissions";
 import type { Actor } from "../client/schemas";
 import * as provider from "./lifecycle";
+import { EXPIRY_WINDOW_DAYS, expiresSoon } from "./schedule";
 
 /** Arguments of {@link PantherApiToken}. */
 export interface PantherApiTokenArgs {
@@ -45,6 +46,24 @@ export interface PantherApiTokenArgs {
    * of the token keep working.
    */
   readonly rotateOnAdopt?: pulumi.Input<boolean>;
+  /**
+   * Scheduled rotation: rotate the token once its last rotation (or its
+   * creation) is this many days old. A due rotation shows in `pulumi preview`
+   * as an update and happens on `pulumi up`; run the stack on a schedule (a
+   * nightly pipeline) for it to happen on time. CIS and NIST recommend 90.
+   * Works together with `rotationTrigger`. Independently of this, a token
+   * within 7 days of its `expiresAt` is rotated once.
+   */
+  readonly rotateAfterDays?: pulumi.Input<number>;
+  /**
+   * After creating or rotating, wait until the new value authenticates
+   * (Panther can take 30 to 60 s to accept it) before the resource is done,
+   * so that whatever consumes `value` next in the same `pulumi up` can use it.
+   * Default false.
+   */
+  readonly waitUntilUsable?: pulumi.Input<boolean>;
+  /** Longest wait for {@link waitUntilUsable}, in seconds (1 to 900). Default 120. */
+  readonly usableTimeoutSeconds?: pulumi.Input<number>;
 }
 
 const OUTPUT_KEYS = [
@@ -58,6 +77,7 @@ const OUTPUT_KEYS = [
   "value",
   "valueIssuedAt",
   "valueStale",
+  "valuePending",
 ] as const;
 
 /**
@@ -117,6 +137,11 @@ export class PantherApiToken extends pulumi.dynamic.Resource {
    * the stored `value` no longer works, and the next `pulumi up` rotates it.
    */
   declare public readonly valueStale: pulumi.Output<boolean>;
+  /**
+   * True when the token exists but the rotation that gives this stack its
+   * value failed; the next `pulumi up` finishes it. Absent otherwise.
+   */
+  declare public readonly valuePending: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: PantherApiTokenArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = { ...args };
@@ -131,6 +156,16 @@ export class PantherApiToken extends pulumi.dynamic.Resource {
       "ApiToken",
     );
     warnAboutInputs(this, args);
+    this.expiresAt.apply((expiresAt) => {
+      if (expiresSoon(expiresAt, Date.now())) {
+        void pulumi.log.warn(
+          `Panther token expires at ${String(expiresAt)}. It was rotated once on entering the last ` +
+            `${EXPIRY_WINDOW_DAYS} days; if the expiry did not move, replace the token (a new resource name) ` +
+            `before it stops working.`,
+          this,
+        );
+      }
+    });
   }
 }
 

@@ -21,6 +21,11 @@ export const MAX_CIDR_BLOCKS = 100;
 /** Longest `rotationTrigger` accepted. */
 export const MAX_TRIGGER_LENGTH = 1024;
 
+/** Longest scheduled rotation period accepted, in days (ten years). */
+export const MAX_ROTATE_AFTER_DAYS = 3650;
+/** Longest wait for a new value to work, in seconds. */
+export const MAX_USABLE_TIMEOUT_SECONDS = 900;
+
 /** A failed input, as Pulumi's `CheckFailure`. */
 export interface CheckFailure {
   readonly property: string;
@@ -36,6 +41,9 @@ export interface TokenInputs {
   allowUnknownPermissions?: boolean;
   adoptTokenId?: string;
   rotateOnAdopt?: boolean;
+  rotateAfterDays?: number;
+  waitUntilUsable?: boolean;
+  usableTimeoutSeconds?: number;
 }
 
 /** Every input property the resource takes, and the reserved one the SDK adds. */
@@ -47,6 +55,9 @@ export const INPUT_KEYS = [
   "allowUnknownPermissions",
   "adoptTokenId",
   "rotateOnAdopt",
+  "rotateAfterDays",
+  "waitUntilUsable",
+  "usableTimeoutSeconds",
 ] as const satisfies readonly (keyof TokenInputs)[];
 
 const PROVIDER_KEY = "__provider";
@@ -287,6 +298,23 @@ function checkOptionalBoolean(property: string, value: unknown, failures: CheckF
   return value;
 }
 
+function checkOptionalWholeNumber(
+  property: string,
+  value: unknown,
+  max: number,
+  example: string,
+  failures: CheckFailure[],
+): unknown {
+  if (value === undefined || value === null || value === UNKNOWN) return value ?? undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
+    failures.push({
+      property,
+      reason: `must be a whole number from 1 to ${max}, e.g. ${example}; got ${typeof value === "number" ? String(value) : describeType(value)}`,
+    });
+  }
+  return value;
+}
+
 /**
  * Validates and normalizes the inputs of one token, as `check` does. The
  * returned inputs hold only the known properties (plus `__provider`), with
@@ -336,6 +364,25 @@ export function checkInputs(news: Record<string, unknown>): {
       failures,
     ),
     rotateOnAdopt: checkOptionalBoolean("rotateOnAdopt", own(news, "rotateOnAdopt"), failures),
+    rotateAfterDays: checkOptionalWholeNumber(
+      "rotateAfterDays",
+      own(news, "rotateAfterDays"),
+      MAX_ROTATE_AFTER_DAYS,
+      "90 (the CIS and NIST recommendation)",
+      failures,
+    ),
+    waitUntilUsable: checkOptionalBoolean(
+      "waitUntilUsable",
+      own(news, "waitUntilUsable"),
+      failures,
+    ),
+    usableTimeoutSeconds: checkOptionalWholeNumber(
+      "usableTimeoutSeconds",
+      own(news, "usableTimeoutSeconds"),
+      MAX_USABLE_TIMEOUT_SECONDS,
+      "120",
+      failures,
+    ),
   };
   const inputs = Object.fromEntries(Object.entries(checked).filter(([, v]) => v !== undefined));
   if (Object.hasOwn(news, PROVIDER_KEY)) inputs[PROVIDER_KEY] = news[PROVIDER_KEY];

@@ -12,7 +12,7 @@
  *   delete     DELETE /api-tokens/{id}          (already gone is success)
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import type { ApiToken, ModifyApiToken } from "../client/schemas";
+import type { ApiToken, ApiTokenWithValue, ModifyApiToken } from "../client/schemas";
 import { isPantherError } from "../client/errors";
 import { INPUT_KEYS, checkInputs, containsUnknown, type CheckFailure } from "./inputs";
 import {
@@ -25,13 +25,24 @@ import {
 } from "./outputs";
 import { PartialFailure, messageOf } from "./partial";
 import { createReconciled } from "./reconcile";
-import { client, setStackConfig } from "./settings";
+import { scheduledRotationReason } from "./schedule";
+import { client, probeClient, progress, setStackConfig } from "./settings";
+import { DEFAULT_USABLE_TIMEOUT_SECONDS, waitUntilUsable } from "./usable";
 
 type Props = Record<string, unknown>;
 
 const PROVIDER_KEY = "__provider";
 const API_FIELDS = ["name", "permissions", "allowedCIDRBlocks"] as const;
-const STATE_ONLY_FIELDS = ["allowUnknownPermissions", "adoptTokenId", "rotateOnAdopt"] as const;
+const STATE_ONLY_FIELDS = [
+  "allowUnknownPermissions",
+  "adoptTokenId",
+  "rotateOnAdopt",
+  "rotateAfterDays",
+  "waitUntilUsable",
+  "usableTimeoutSeconds",
+] as const;
+/** Set in state when a token exists but the rotation that gives the stack its value is still to do. */
+const VALUE_PENDING = "valuePending";
 
 /**
  * Called once per provider host process with the stack's config. Only
@@ -66,18 +77,20 @@ function wantsValue(inputs: Props): boolean {
 }
 
 /** Why a rotation is due, or undefined. `olds` are stored outputs. */
-function rotationReason(olds: Props, news: Props): string | undefined {
+function rotationReason(olds: Props, news: Props, now: number = Date.now()): string | undefined {
   if (!equalJson(olds["rotationTrigger"], news["rotationTrigger"]))
     return "rotationTrigger changed";
+  if (olds[VALUE_PENDING] === true)
+    return "an earlier run left the rotation that gives this stack its value unfinished";
   const { value, issuedAt } = valueStateOf(olds);
+  if (value === "") return undefined; // adopted without a value: only a trigger change rotates
   if (
-    value !== "" &&
-    (olds["valueStale"] === true || rotatedSince(olds["rotatedAt"] as string | undefined, issuedAt))
+    olds["valueStale"] === true ||
+    rotatedSince(olds["rotatedAt"] as string | undefined, issuedAt)
   ) {
     return "the token was rotated outside this stack, so the stored value no longer works";
   }
-  if (value === "" && wantsValue(news)) return "the stack holds no value for this token yet";
-  return undefined;
+  return scheduledRotationReason(olds, news["rotateAfterDays"], now);
 }
 
 function changedApiFields(olds: Props, news: Props): string[] {
@@ -121,20 +134,46 @@ async function rotateOrKeep(
   pending: Props,
   why: string,
 ): Promise<Props> {
+  let rotated: ApiTokenWithValue;
   try {
-    const rotated = await client().rotateToken(token.id);
-    return toOutputs(rotated, inputs, {
-      value: rotated.value,
-      issuedAt: issuedAtOf(rotated, "rotate"),
-    });
+    rotated = await client().rotateToken(token.id);
   } catch (error) {
     throw new PartialFailure(
       `Panther token "${token.name}" (${token.id}) ${why}, but rotating it failed: ${messageOf(error)}`,
       token.id,
-      withProvider(pending, inputs),
+      withProvider({ ...pending, [VALUE_PENDING]: true }, inputs),
       [`rotation of token ${token.id} is still to do; run pulumi up again`],
     );
   }
+  const outs = toOutputs(rotated, inputs, {
+    value: rotated.value,
+    issuedAt: issuedAtOf(rotated, "rotate"),
+  });
+  return usable(token.id, outs, inputs);
+}
+
+/**
+ * With `waitUntilUsable`, returns only once the new value in `outs` works.
+ * When it does not in time, the value is kept all the same (a
+ * {@link PartialFailure} carries it into state): it is the only one that
+ * will ever work for this token.
+ */
+async function usable(id: string, outs: Props, inputs: Props): Promise<Props> {
+  if (inputs["waitUntilUsable"] !== true) return outs;
+  const timeout = inputs["usableTimeoutSeconds"];
+  try {
+    await waitUntilUsable(
+      probeClient(outs["value"] as string),
+      id,
+      typeof timeout === "number" ? timeout : DEFAULT_USABLE_TIMEOUT_SECONDS,
+      progress,
+    );
+  } catch (error) {
+    throw new PartialFailure(messageOf(error), id, withProvider(outs, inputs), [
+      `the new value of token ${id} is stored but had not started working`,
+    ]);
+  }
+  return outs;
 }
 
 async function adopt(inputs: Props): Promise<dynamic.CreateResult> {
@@ -171,10 +210,11 @@ export async function create(inputs: Props): Promise<dynamic.CreateResult> {
   const outcome = await createReconciled(client(), bodyOf(inputs));
   if (outcome.kind === "created") {
     const token = outcome.token;
-    return {
-      id: token.id,
-      outs: toOutputs(token, inputs, { value: token.value, issuedAt: issuedAtOf(token, "create") }),
-    };
+    const outs = toOutputs(token, inputs, {
+      value: token.value,
+      issuedAt: issuedAtOf(token, "create"),
+    });
+    return { id: token.id, outs: await usable(token.id, outs, inputs) };
   }
   const found = outcome.token;
   const pending = toOutputs(found, inputs, { value: "", issuedAt: undefined });
@@ -227,14 +267,9 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
     ? toOutputs(await updateFields(id, news), pendingInputs, valueStateOf(olds))
     : { ...withoutInputs(olds), ...inputsOf(pendingInputs) };
   if (why === undefined) return { outs };
+  let rotated: ApiTokenWithValue;
   try {
-    const rotated = await client().rotateToken(id);
-    return {
-      outs: toOutputs(rotated, news, {
-        value: rotated.value,
-        issuedAt: issuedAtOf(rotated, "rotate"),
-      }),
-    };
+    rotated = await client().rotateToken(id);
   } catch (error) {
     const message = `Rotating Panther token ${id} failed (${why}): ${messageOf(error)}`;
     // Nothing changed yet: a plain error keeps the old state, which still asks for the rotation.
@@ -247,6 +282,11 @@ export async function update(id: string, olds: Props, news: Props): Promise<dyna
       [`rotation of token ${id} is still to do; run pulumi up again`],
     );
   }
+  const rotatedOuts = toOutputs(rotated, news, {
+    value: rotated.value,
+    issuedAt: issuedAtOf(rotated, "rotate"),
+  });
+  return { outs: await usable(id, rotatedOuts, news) };
 }
 
 async function updateFields(id: string, news: Props): Promise<ApiToken> {

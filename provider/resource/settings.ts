@@ -63,9 +63,14 @@ export function resolveCredentials(env: NodeJS.ProcessEnv = process.env): {
 }
 
 function logRetry(event: RetryEvent): void {
-  console.error(
-    `pulumi-panther: ${event.operation} attempt ${event.attempt} failed (${event.reason}); retrying in ${event.delayMs} ms`,
+  progress(
+    `${event.operation} attempt ${event.attempt} failed (${event.reason}); retrying in ${event.delayMs} ms`,
   );
+}
+
+/** Prints a progress line where Pulumi shows the provider's output. */
+export function progress(line: string): void {
+  console.error(`pulumi-panther: ${line}`);
 }
 
 /**
@@ -83,4 +88,16 @@ export function client(): PantherClient {
     cached = { key, client: new Client({ url, apiKey: token, onRetry: logRetry }) };
   }
   return cached.client;
+}
+
+/**
+ * A client that authenticates with `apiKey` (a token value just issued) at the
+ * configured URL, without retries: used to probe whether the value works.
+ */
+export function probeClient(apiKey: string): PantherClient {
+  const { url } = resolveCredentials();
+  const { PantherClient: Client } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("../client/client") as typeof import("../client/client");
+  return new Client({ url, apiKey, retry: { maxAttempts: 1 } });
 }

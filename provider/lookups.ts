@@ -1,0 +1,113 @@
+/**
+ * Lookups for Pulumi programs: read tokens at deployment time, and check
+ * early that the deployer's own key can do what the stack needs.
+ *
+ * They run in the program (not in the provider host), with the same
+ * credentials as the resources: stack config `panther:url` and
+ * `panther:token`, else `PANTHER_API_URL` and `PANTHER_API_TOKEN`, unless
+ * given explicitly. Results are plain (not secret): token metadata never
+ * carries a value.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { PantherClient } from "./client/client";
+import { PantherConfigError } from "./client/errors";
+import type { Permission } from "./client/permissions";
+import type { ApiToken } from "./client/schemas";
+import { CONFIG_TOKEN, CONFIG_URL, ENV_TOKEN, ENV_URL } from "./resource/settings";
+
+/** Where a lookup connects; each defaults to stack config, then the environment. */
+export interface LookupOptions {
+  /** Panther's API URL. */
+  readonly url?: pulumi.Input<string>;
+  /** API key to authenticate with. */
+  readonly token?: pulumi.Input<string>;
+}
+
+function configured(options: LookupOptions): pulumi.Output<{ url: string; token: string }> {
+  const config = new pulumi.Config("panther");
+  const url = options.url ?? config.get("url") ?? process.env[ENV_URL];
+  const token = options.token ?? config.getSecret("token") ?? process.env[ENV_TOKEN];
+  return pulumi.all([url, token]).apply(([u, t]) => {
+    if (!u || !t) {
+      throw new PantherConfigError(
+        `Panther lookups need ${!u ? `the API URL (${CONFIG_URL} or ${ENV_URL})` : ""}` +
+          `${!u && !t ? " and " : ""}${!t ? `the API key (${CONFIG_TOKEN} as a secret, or ${ENV_TOKEN})` : ""}.`,
+      );
+    }
+    return { url: u, token: t };
+  });
+}
+
+function lookup<T>(
+  options: LookupOptions,
+  run: (client: PantherClient) => Promise<T>,
+): pulumi.Output<T> {
+  const result = configured(options).apply(async ({ url, token }) => {
+    const { PantherClient: Client } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require("./client/client") as typeof import("./client/client");
+    const { closeAllPools } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require("./client/pool") as typeof import("./client/pool");
+    try {
+      return await run(new Client({ url, apiKey: token }));
+    } finally {
+      // Idle keep-alive sockets must not keep the program process alive.
+      await closeAllPools();
+    }
+  });
+  return pulumi.unsecret<T>(result);
+}
+
+/**
+ * One token by id (never its value).
+ *
+ * @example
+ * ```ts
+ * const legacy = getApiToken("8a7f...");
+ * export const legacyPermissions = legacy.permissions;
+ * ```
+ */
+export function getApiToken(
+  id: pulumi.Input<string>,
+  options: LookupOptions = {},
+): pulumi.Output<ApiToken> {
+  return pulumi.output(id).apply((tokenId) => lookup(options, (c) => c.getToken(tokenId)));
+}
+
+/** Every token in the Panther instance (all pages). */
+export function listApiTokens(options: LookupOptions = {}): pulumi.Output<ApiToken[]> {
+  return lookup(options, (c) => c.listTokens());
+}
+
+/** The deployer's own token (`GET /api-tokens/self`). */
+export function getDeployerToken(options: LookupOptions = {}): pulumi.Output<ApiToken> {
+  return lookup(options, (c) => c.getToken("self"));
+}
+
+/**
+ * Fails the program (and so `pulumi preview`) early, with a message naming
+ * what is missing, when the deployer's token lacks any of `permissions`.
+ * Resolves to the deployer's token otherwise.
+ *
+ * @example
+ * ```ts
+ * requireDeployerPermissions(["OrganizationAPITokenRead", "OrganizationAPITokenModify"]);
+ * ```
+ */
+export function requireDeployerPermissions(
+  permissions: readonly Permission[],
+  options: LookupOptions = {},
+): pulumi.Output<ApiToken> {
+  return getDeployerToken(options).apply((self) => {
+    const missing = permissions.filter((p) => !self.permissions.includes(p));
+    if (missing.length > 0) {
+      throw new PantherConfigError(
+        `The deployer's Panther token "${self.name}" (${self.id}) lacks ${missing.join(", ")}. Grant ` +
+          `${missing.length > 1 ? "them" : "it"} in the Panther Console (Settings → API Tokens → Edit), ` +
+          `or configure a key that has ${missing.length > 1 ? "them" : "it"}.`,
+      );
+    }
+    return self;
+  });
+}

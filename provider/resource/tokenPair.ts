@@ -1,0 +1,120 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Permission } from "../client/permissions";
+import { PantherApiToken } from "./apiToken";
+
+/** Arguments of {@link PantherApiTokenPair}. */
+export interface PantherApiTokenPairArgs {
+  /** Base name: the two tokens are named `<name>-a` and `<name>-b` in Panther. */
+  readonly name: pulumi.Input<string>;
+  /** Permissions of both tokens. */
+  readonly permissions: pulumi.Input<pulumi.Input<Permission>[]>;
+  /** Allowed CIDR blocks of both tokens. */
+  readonly allowedCIDRBlocks?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * The rotation period counter, a whole number ≥ 0. Each time it goes up by
+   * one, the token that holds the older value is rotated and becomes
+   * `current`; the other one becomes `previous` and keeps working for one
+   * more period. Use {@link rotationGeneration} to derive it from a period in days.
+   */
+  readonly generation: pulumi.Input<number>;
+  /** Send permission names newer than this package as they are. */
+  readonly allowUnknownPermissions?: pulumi.Input<boolean>;
+  /** Wait until each new value authenticates before finishing. */
+  readonly waitUntilUsable?: pulumi.Input<boolean>;
+}
+
+/**
+ * The generation for `periodDays`-long periods at `at`: the number of whole
+ * periods since 1970-01-01 UTC. Stable within a period, one higher in the next.
+ */
+export function rotationGeneration(periodDays: number, at: Date = new Date()): number {
+  if (!Number.isInteger(periodDays) || periodDays < 1) {
+    throw new RangeError(`periodDays must be a whole number ≥ 1, got ${periodDays}`);
+  }
+  return Math.floor(at.getTime() / (periodDays * 24 * 60 * 60 * 1000));
+}
+
+/** The trigger of a slot at `generation`: the newest generation of the slot's parity. */
+function slotTrigger(generation: number, parity: 0 | 1): string {
+  const own = generation % 2 === parity ? generation : generation - 1;
+  return own < 0 ? "initial" : `generation-${own}`;
+}
+
+/**
+ * Zero-downtime rotation: two Panther tokens rotated in alternation.
+ *
+ * Rotating a Panther token invalidates its old value at once, so every
+ * consumer breaks until it is redeployed. With a pair, each generation
+ * rotates only the token holding the older value; `current` is the value
+ * just issued and `previous` the one issued a generation before, still
+ * valid until the next generation. Consumers switch to `current` at their
+ * own pace within one period, and accept either meanwhile.
+ *
+ * @example
+ * ```ts
+ * const pair = new PantherApiTokenPair("detections-ci", {
+ *   name: "detections-ci",
+ *   permissions: ["RuleRead", "RuleModify"],
+ *   generation: rotationGeneration(30), // a new value every 30 days
+ * });
+ * export const current = pair.current;   // hand this to consumers
+ * export const previous = pair.previous; // still valid until the next rotation
+ * ```
+ */
+export class PantherApiTokenPair extends pulumi.ComponentResource {
+  /** The newest value (secret). */
+  public readonly current: pulumi.Output<string>;
+  /** The value before it, still valid for one more generation (secret). */
+  public readonly previous: pulumi.Output<string>;
+  /** Panther id of the token holding `current`. */
+  public readonly currentTokenId: pulumi.Output<string>;
+  /** Panther id of the token holding `previous`. */
+  public readonly previousTokenId: pulumi.Output<string>;
+  /** The two tokens, slot a (even generations) and slot b (odd ones). */
+  public readonly tokens: readonly [PantherApiToken, PantherApiToken];
+
+  constructor(name: string, args: PantherApiTokenPairArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("panther:index:ApiTokenPair", name, {}, opts);
+    const generation = pulumi.output(args.generation).apply((g) => {
+      if (!Number.isInteger(g) || g < 0) {
+        throw new RangeError(
+          `PantherApiTokenPair ${name}: generation must be a whole number ≥ 0, got ${g}`,
+        );
+      }
+      return g;
+    });
+    const slot = (suffix: "a" | "b", parity: 0 | 1) =>
+      new PantherApiToken(
+        `${name}-${suffix}`,
+        {
+          name: pulumi.interpolate`${args.name}-${suffix}`,
+          permissions: args.permissions,
+          ...(args.allowedCIDRBlocks !== undefined
+            ? { allowedCIDRBlocks: args.allowedCIDRBlocks }
+            : {}),
+          ...(args.allowUnknownPermissions !== undefined
+            ? { allowUnknownPermissions: args.allowUnknownPermissions }
+            : {}),
+          ...(args.waitUntilUsable !== undefined ? { waitUntilUsable: args.waitUntilUsable } : {}),
+          rotationTrigger: generation.apply((g) => slotTrigger(g, parity)),
+        },
+        { parent: this },
+      );
+    const a = slot("a", 0);
+    const b = slot("b", 1);
+    this.tokens = [a, b];
+    const currentIsA = generation.apply((g) => g % 2 === 0);
+    const pick = <T>(ifA: pulumi.Output<T>, ifB: pulumi.Output<T>) =>
+      pulumi.all([currentIsA, ifA, ifB]).apply(([isA, x, y]) => (isA ? x : y));
+    this.current = pulumi.secret(pick(a.value, b.value));
+    this.previous = pulumi.secret(pick(b.value, a.value));
+    this.currentTokenId = pick(a.id, b.id);
+    this.previousTokenId = pick(b.id, a.id);
+    this.registerOutputs({
+      current: this.current,
+      previous: this.previous,
+      currentTokenId: this.currentTokenId,
+      previousTokenId: this.previousTokenId,
+    });
+  }
+}
