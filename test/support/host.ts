@@ -1,0 +1,752 @@
+/**
+ * The provider side of a deployment: the SDK's real dynamic-provider host
+ * (`@pulumi/pulumi/cmd/dynamic-provider`, a gRPC server) started from a scratch install, and a
+ * client that sends it the requests the Pulumi engine sends.
+ *
+ * The generated gRPC and protobuf code is loaded from the scratch install (not from this
+ * repository) so message classes are the ones the host itself uses. Requests mirror the
+ * engine's (pulumi/pulumi `sdk/go/common/resource/plugin/provider_plugin.go`): Configure sends
+ * `variables` and `args` and announces secrets/resources/old-inputs support; every resource
+ * call sends `urn`, `name` and `type`; Diff, Update and Delete send the old inputs.
+ */
+import type * as grpc from "@grpc/grpc-js";
+import type * as provGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import type * as provPb from "@pulumi/pulumi/proto/provider_pb";
+import type * as statusPb from "@pulumi/pulumi/proto/status_pb";
+import type * as structPb from "google-protobuf/google/protobuf/struct_pb";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+
+import { childEnv } from "./exec";
+
+/** The engine's and SDK's value for "unknown during preview". */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Key of the signature property that marks special values (secrets, assets…) on the wire. */
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** Signature value of a secret envelope: `{ [SIG_KEY]: SECRET_SIG, value }`. */
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** A property bag as plain JSON values (what Struct.toJavaScript gives). */
+export type PropertyMap = Record<string, unknown>;
+
+/** The provider methods the harness calls (and counts). */
+export type HostMethod = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
+
+/** All methods, in a stable order. */
+export const HOST_METHODS: readonly HostMethod[] = [
+  "configure",
+  "check",
+  "diff",
+  "create",
+  "read",
+  "update",
+  "delete",
+];
+
+/** Calls made per method. */
+export type CallCounts = Record<HostMethod, number>;
+
+/** A property that failed validation in Check. */
+export interface CheckFailure {
+  /** Property name; empty when the failure concerns the resource as a whole. */
+  readonly property: string;
+  /** Why it failed, as the provider worded it. */
+  readonly reason: string;
+}
+
+/** What Check returned. */
+export interface CheckResult {
+  /** Checked (normalized) inputs, including `__provider`. */
+  readonly inputs: PropertyMap;
+  /** Validation failures; empty when the inputs are valid. */
+  readonly failures: readonly CheckFailure[];
+}
+
+/** Diff's verdict: `"unknown"` means the provider left the comparison to the engine. */
+export type DiffChanges = "unknown" | "none" | "some";
+
+/** What Diff returned. */
+export interface DiffResult {
+  /** Whether anything changed; `"unknown"` when the provider's diff returned `changes: undefined`. */
+  readonly changes: DiffChanges;
+  /** Properties whose change requires a replacement. */
+  readonly replaces: readonly string[];
+  /** Properties the provider promises will not change. */
+  readonly stables: readonly string[];
+  /** Changed properties, when the provider lists them (the dynamic host never does). */
+  readonly diffs: readonly string[];
+  /** Whether the provider asks to delete the old resource before creating its replacement. */
+  readonly deleteBeforeReplace: boolean;
+}
+
+/** What Create returned. */
+export interface CreateResult {
+  /** Id of the new resource; empty only in a preview. */
+  readonly id: string;
+  /** Output properties (the host adds `__provider`). */
+  readonly properties: PropertyMap;
+}
+
+/** What Read returned. */
+export interface ReadResult {
+  /** Id of the resource; empty when the resource no longer exists. */
+  readonly id: string;
+  /** Current output properties. */
+  readonly properties: PropertyMap;
+  /** Inputs the provider derived from the live resource, when it returned any. */
+  readonly inputs?: PropertyMap;
+}
+
+/** What Update returned. */
+export interface UpdateResult {
+  /** New output properties. */
+  readonly properties: PropertyMap;
+}
+
+/**
+ * A resource that was created (or updated) but failed to initialize: the host packs the
+ * provider's error `{ id, properties, reasons }` as `pulumirpc.ErrorResourceInitFailed`.
+ */
+export interface InitFailure {
+  /** Id of the resource that exists despite the error. */
+  readonly id: string;
+  /** Properties to record in state for it. */
+  readonly properties: PropertyMap;
+  /** Reasons the resource is not healthy. */
+  readonly reasons: readonly string[];
+  /** Inputs to record, when the error carried them. */
+  readonly inputs?: PropertyMap;
+}
+
+/**
+ * A failed call to the provider host. `message` is the provider's error message (the gRPC
+ * status details); `code` is the gRPC status code (2 = UNKNOWN for provider errors).
+ */
+export class HostError extends Error {
+  /** Stable code to match on. */
+  readonly errorCode = "PP_HOST_CALL_FAILED";
+  /** gRPC status code. */
+  readonly code: number;
+  /** The method that failed. */
+  readonly method: HostMethod;
+  /** URN the call was about, when it was a resource call. */
+  readonly urn: string | undefined;
+  /** Present when the resource exists but failed to initialize (ErrorResourceInitFailed). */
+  readonly initFailure: InitFailure | undefined;
+
+  constructor(
+    message: string,
+    fields: {
+      code: number;
+      method: HostMethod;
+      urn: string | undefined;
+      initFailure: InitFailure | undefined;
+      cause: unknown;
+    },
+  ) {
+    super(message, { cause: fields.cause });
+    this.name = "HostError";
+    this.code = fields.code;
+    this.method = fields.method;
+    this.urn = fields.urn;
+    this.initFailure = fields.initFailure;
+  }
+}
+
+/** Options for {@link startHost}. */
+export interface StartHostOptions {
+  /** Scratch project whose `@pulumi/pulumi` provides the host. */
+  readonly scratchDir: string;
+  /** Extra environment for the host process (e.g. credentials, state files of fixtures). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Give up if the host has not printed its port after this long. Default 30 000 ms. */
+  readonly startTimeoutMs?: number;
+  /** Deadline of every gRPC call. Default 60 000 ms. */
+  readonly callTimeoutMs?: number;
+}
+
+/** Options for {@link ProviderHost.configure}. */
+export interface ConfigureOptions {
+  /** Config keys whose values are secret; sent wrapped as secrets in `args`, as the engine does. */
+  readonly secretKeys?: readonly string[];
+  /** Stack name, used in the default provider's URN. Default `"dev"`. */
+  readonly stack?: string;
+  /** Project name, used in the default provider's URN. Default `"project"`. */
+  readonly project?: string;
+}
+
+interface ScratchModules {
+  readonly grpc: typeof grpc;
+  readonly provGrpc: typeof provGrpc;
+  readonly provPb: typeof provPb;
+  readonly statusPb: typeof statusPb;
+  readonly structPb: typeof structPb;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 30_000;
+const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+const CLOSE_TIMEOUT_MS = 5_000;
+const DYNAMIC_PROVIDER_PACKAGE = "pulumi-nodejs";
+
+/**
+ * A running dynamic-provider host and a client for it. Create one with {@link startHost};
+ * always {@link ProviderHost.close} it (e.g. in `afterEach`).
+ */
+export class ProviderHost {
+  /** Port the host listens on (127.0.0.1). */
+  readonly port: number;
+  /** Process id of the host. */
+  readonly pid: number;
+
+  private readonly mods: ScratchModules;
+  private readonly client: provGrpc.ResourceProviderClient;
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly callTimeoutMs: number;
+  private readonly counts: CallCounts = zeroCounts();
+  private readonly out: { stdout: string; stderr: string; all: string };
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  private constructor(args: {
+    mods: ScratchModules;
+    child: ChildProcessWithoutNullStreams;
+    port: number;
+    callTimeoutMs: number;
+    out: { stdout: string; stderr: string; all: string };
+  }) {
+    this.mods = args.mods;
+    this.child = args.child;
+    this.port = args.port;
+    this.pid = args.child.pid ?? -1;
+    this.callTimeoutMs = args.callTimeoutMs;
+    this.out = args.out;
+    this.client = new args.mods.provGrpc.ResourceProviderClient(
+      `127.0.0.1:${String(args.port)}`,
+      args.mods.grpc.credentials.createInsecure(),
+    );
+    args.child.on("exit", (code, signal) => {
+      this.exitInfo = { code, signal };
+    });
+  }
+
+  /** @internal Used by {@link startHost}. */
+  static async start(opts: StartHostOptions): Promise<ProviderHost> {
+    const mods = loadScratchModules(opts.scratchDir);
+    const entry = path.join(
+      opts.scratchDir,
+      "node_modules",
+      "@pulumi",
+      "pulumi",
+      "cmd",
+      "dynamic-provider",
+      "index.js",
+    );
+    // The second argument is the engine address; the host requires one but never dials it.
+    const child = spawn(process.execPath, [entry, "127.0.0.1:1"], {
+      cwd: opts.scratchDir,
+      env: childEnv(opts.env ?? {}),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    const out = { stdout: "", stderr: "", all: "" };
+    const port = await readPort(child, out, opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+    return new ProviderHost({
+      mods,
+      child,
+      port,
+      callTimeoutMs: opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+      out,
+    });
+  }
+
+  /**
+   * Sends Configure as the engine does for the default `pulumi-nodejs` provider: `args` holds
+   * the whole stack config with namespaced keys (secret values wrapped as secrets), and
+   * `variables` the same values under the legacy `pulumi-nodejs:config:<key>` spelling.
+   * The host keeps the config and hands it to the provider's `configure` on its first call.
+   *
+   * @example
+   * await host.configure({ "panther:url": url, "panther:apiKey": key }, { secretKeys: ["panther:apiKey"] });
+   */
+  async configure(
+    config: Readonly<Record<string, string>>,
+    opts: ConfigureOptions = {},
+  ): Promise<void> {
+    const { provPb: pb, structPb: sp } = this.mods;
+    const secret = new Set(opts.secretKeys ?? []);
+    const args: Record<string, unknown> = {};
+    const req = new pb.ConfigureRequest();
+    const variables = req.getVariablesMap();
+    for (const [k, v] of Object.entries(config)) {
+      args[k] = secret.has(k) ? { [SIG_KEY]: SECRET_SIG, value: v } : v;
+      variables.set(`${DYNAMIC_PROVIDER_PACKAGE}:config:${k}`, v);
+    }
+    const stack = opts.stack ?? "dev";
+    const project = opts.project ?? "project";
+    req.setArgs(sp.Struct.fromJavaScript(toStructInput(args)));
+    req.setAcceptsecrets(true);
+    req.setAcceptresources(true);
+    req.setSendsOldInputs(true);
+    req.setSendsOldInputsToDelete(true);
+    req.setUrn(
+      `urn:pulumi:${stack}::${project}::pulumi:providers:${DYNAMIC_PROVIDER_PACKAGE}::default`,
+    );
+    req.setName("default");
+    req.setType(`pulumi:providers:${DYNAMIC_PROVIDER_PACKAGE}`);
+    req.setId(randomBytes(16).toString("hex"));
+    await this.unary<provPb.ConfigureResponse>("configure", undefined, (md, co, cb) =>
+      this.client.configure(req, md, co, cb),
+    );
+  }
+
+  /**
+   * Sends Check(olds, news). `olds` are the resource's previous inputs (`{}` for a new one);
+   * `news` are the program's inputs, which may hold {@link UNKNOWN} during a preview.
+   *
+   * @example
+   * const { inputs, failures } = await host.check(urn, {}, reg.inputs);
+   */
+  async check(
+    urn: string,
+    olds: PropertyMap,
+    news: PropertyMap,
+    opts: { readonly randomSeed?: Uint8Array } = {},
+  ): Promise<CheckResult> {
+    const { provPb: pb } = this.mods;
+    const req = new pb.CheckRequest();
+    setResourceIdentity(req, urn);
+    req.setOlds(this.struct(olds));
+    req.setNews(this.struct(news));
+    req.setRandomseed(opts.randomSeed ?? randomBytes(32));
+    const resp = await this.unary<provPb.CheckResponse>("check", urn, (md, co, cb) =>
+      this.client.check(req, md, co, cb),
+    );
+    return {
+      inputs: fromStruct(resp.getInputs()),
+      failures: resp
+        .getFailuresList()
+        .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+    };
+  }
+
+  /**
+   * Sends Diff: `olds` are the resource's current **outputs**, `news` the checked new inputs,
+   * `oldInputs` its current inputs (the engine always sends them).
+   *
+   * @example
+   * const d = await host.diff(state.id, urn, state.outputs, checked.inputs, state.inputs);
+   */
+  async diff(
+    id: string,
+    urn: string,
+    olds: PropertyMap,
+    news: PropertyMap,
+    oldInputs?: PropertyMap,
+    opts: { readonly ignoreChanges?: readonly string[] } = {},
+  ): Promise<DiffResult> {
+    const { provPb: pb } = this.mods;
+    const req = new pb.DiffRequest();
+    req.setId(id);
+    setResourceIdentity(req, urn);
+    req.setOlds(this.struct(olds));
+    req.setNews(this.struct(news));
+    if (oldInputs !== undefined) {
+      req.setOldInputs(this.struct(oldInputs));
+    }
+    req.setIgnorechangesList([...(opts.ignoreChanges ?? [])]);
+    const resp = await this.unary<provPb.DiffResponse>("diff", urn, (md, co, cb) =>
+      this.client.diff(req, md, co, cb),
+    );
+    const C = pb.DiffResponse.DiffChanges;
+    const raw = resp.getChanges();
+    return {
+      changes: raw === C.DIFF_SOME ? "some" : raw === C.DIFF_NONE ? "none" : "unknown",
+      replaces: resp.getReplacesList(),
+      stables: resp.getStablesList(),
+      diffs: resp.getDiffsList(),
+      deleteBeforeReplace: resp.getDeletebeforereplace(),
+    };
+  }
+
+  /**
+   * Sends Create with the checked inputs. The engine never sends `preview: true` to a dynamic
+   * provider (the host does not announce preview support); the option exists to probe the host.
+   *
+   * @example
+   * const { id, properties } = await host.create(urn, checked.inputs);
+   */
+  async create(
+    urn: string,
+    properties: PropertyMap,
+    opts: { readonly preview?: boolean; readonly timeoutSeconds?: number } = {},
+  ): Promise<CreateResult> {
+    const { provPb: pb } = this.mods;
+    const req = new pb.CreateRequest();
+    setResourceIdentity(req, urn);
+    req.setProperties(this.struct(properties));
+    req.setPreview(opts.preview ?? false);
+    req.setTimeout(opts.timeoutSeconds ?? 0);
+    const resp = await this.unary<provPb.CreateResponse>("create", urn, (md, co, cb) =>
+      this.client.create(req, md, co, cb),
+    );
+    return { id: resp.getId(), properties: fromStruct(resp.getProperties()) };
+  }
+
+  /**
+   * Sends Read. On refresh the engine sends the outputs as `properties` and the inputs as
+   * `inputs`; for an import it sends the id only (pass `{}` and no inputs).
+   *
+   * @example
+   * const r = await host.read(state.id, urn, state.outputs, state.inputs);
+   * if (r.id === "") { // the resource is gone }
+   */
+  async read(
+    id: string,
+    urn: string,
+    properties: PropertyMap,
+    inputs?: PropertyMap,
+  ): Promise<ReadResult> {
+    const { provPb: pb } = this.mods;
+    const req = new pb.ReadRequest();
+    req.setId(id);
+    setResourceIdentity(req, urn);
+    req.setProperties(this.struct(properties));
+    if (inputs !== undefined) {
+      req.setInputs(this.struct(inputs));
+    }
+    const resp = await this.unary<provPb.ReadResponse>("read", urn, (md, co, cb) =>
+      this.client.read(req, md, co, cb),
+    );
+    const result: ReadResult = { id: resp.getId(), properties: fromStruct(resp.getProperties()) };
+    return resp.hasInputs() ? { ...result, inputs: fromStruct(resp.getInputs()) } : result;
+  }
+
+  /**
+   * Sends Update: `olds` are the current outputs, `news` the checked new inputs, `oldInputs`
+   * the current inputs.
+   *
+   * @example
+   * const { properties } = await host.update(state.id, urn, state.outputs, checked.inputs, state.inputs);
+   */
+  async update(
+    id: string,
+    urn: string,
+    olds: PropertyMap,
+    news: PropertyMap,
+    oldInputs?: PropertyMap,
+    opts: {
+      readonly preview?: boolean;
+      readonly ignoreChanges?: readonly string[];
+      readonly timeoutSeconds?: number;
+    } = {},
+  ): Promise<UpdateResult> {
+    const { provPb: pb } = this.mods;
+    const req = new pb.UpdateRequest();
+    req.setId(id);
+    setResourceIdentity(req, urn);
+    req.setOlds(this.struct(olds));
+    req.setNews(this.struct(news));
+    if (oldInputs !== undefined) {
+      req.setOldInputs(this.struct(oldInputs));
+    }
+    req.setPreview(opts.preview ?? false);
+    req.setIgnorechangesList([...(opts.ignoreChanges ?? [])]);
+    req.setTimeout(opts.timeoutSeconds ?? 0);
+    const resp = await this.unary<provPb.UpdateResponse>("update", urn, (md, co, cb) =>
+      this.client.update(req, md, co, cb),
+    );
+    return { properties: fromStruct(resp.getProperties()) };
+  }
+
+  /**
+   * Sends Delete with the resource's outputs as `properties` and its inputs as `oldInputs`.
+   *
+   * @example
+   * await host.delete(state.id, urn, state.outputs, state.inputs);
+   */
+  async delete(
+    id: string,
+    urn: string,
+    properties: PropertyMap,
+    oldInputs?: PropertyMap,
+    opts: { readonly timeoutSeconds?: number } = {},
+  ): Promise<void> {
+    const { provPb: pb } = this.mods;
+    const req = new pb.DeleteRequest();
+    req.setId(id);
+    setResourceIdentity(req, urn);
+    req.setProperties(this.struct(properties));
+    if (oldInputs !== undefined) {
+      req.setOldInputs(this.struct(oldInputs));
+    }
+    req.setTimeout(opts.timeoutSeconds ?? 0);
+    await this.unary<unknown>("delete", urn, (md, co, cb) => this.client.delete(req, md, co, cb));
+  }
+
+  /** Calls made to each method so far (attempts, including failed ones). */
+  callCounts(): CallCounts {
+    return { ...this.counts };
+  }
+
+  /** Everything the host printed on stdout and stderr, interleaved in arrival order. */
+  output(): string {
+    return this.out.all;
+  }
+
+  /** What the host printed on stdout after its port line (provider `console.log`s). */
+  stdout(): string {
+    return this.out.stdout;
+  }
+
+  /** What the host printed on stderr (provider errors, stack traces). */
+  stderr(): string {
+    return this.out.stderr;
+  }
+
+  /** How the host process ended, or undefined while it runs. */
+  exitStatus():
+    { readonly code: number | null; readonly signal: NodeJS.Signals | null } | undefined {
+    return this.exitInfo;
+  }
+
+  /** Closes the client and stops the host (SIGTERM, then SIGKILL after 5 s). Idempotent. */
+  async close(): Promise<void> {
+    this.client.close();
+    if (
+      this.exitInfo !== undefined ||
+      this.child.exitCode !== null ||
+      this.child.signalCode !== null
+    ) {
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.child.kill("SIGKILL");
+      }, CLOSE_TIMEOUT_MS);
+      this.child.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.child.kill("SIGTERM");
+    });
+  }
+
+  private struct(value: PropertyMap): structPb.Struct {
+    return this.mods.structPb.Struct.fromJavaScript(toStructInput(value));
+  }
+
+  private unary<T>(
+    method: HostMethod,
+    urn: string | undefined,
+    call: (
+      md: grpc.Metadata,
+      co: Partial<grpc.CallOptions>,
+      cb: (err: grpc.ServiceError | null, resp: T) => void,
+    ) => unknown,
+  ): Promise<T> {
+    this.counts[method] += 1;
+    const md = new this.mods.grpc.Metadata();
+    const co = { deadline: Date.now() + this.callTimeoutMs };
+    return new Promise<T>((resolve, reject) => {
+      call(md, co, (err, resp) => {
+        if (err !== null) {
+          reject(this.toHostError(err, method, urn));
+          return;
+        }
+        resolve(resp);
+      });
+    });
+  }
+
+  private toHostError(
+    err: grpc.ServiceError,
+    method: HostMethod,
+    urn: string | undefined,
+  ): HostError {
+    const initFailure = decodeInitFailure(this.mods, err.metadata);
+    const exited =
+      this.exitInfo === undefined
+        ? ""
+        : ` (the host process exited: code ${String(this.exitInfo.code)}, signal ${String(this.exitInfo.signal)})`;
+    const message = err.details !== "" ? err.details : err.message;
+    return new HostError(`${message}${exited}`, {
+      code: err.code,
+      method,
+      urn,
+      initFailure,
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Starts the SDK's dynamic-provider host from a scratch project and connects a client.
+ * The host runs with the scratch directory as its working directory and the current
+ * environment plus `env`.
+ *
+ * @example
+ * const host = await startHost({ scratchDir, env: { ECHO_STATE_FILE: file } });
+ * try { await host.configure({}); } finally { await host.close(); }
+ */
+export function startHost(opts: StartHostOptions): Promise<ProviderHost> {
+  return ProviderHost.start(opts);
+}
+
+/** A {@link CallCounts} with every method at zero. */
+export function zeroCounts(): CallCounts {
+  return { configure: 0, check: 0, diff: 0, create: 0, read: 0, update: 0, delete: 0 };
+}
+
+/** `after - before` per method: the calls made between two {@link ProviderHost.callCounts} snapshots. */
+export function diffCounts(before: CallCounts, after: CallCounts): CallCounts {
+  const d = zeroCounts();
+  for (const m of HOST_METHODS) {
+    d[m] = after[m] - before[m];
+  }
+  return d;
+}
+
+/** Parses `urn:pulumi:<stack>::<project>::<qualified type>::<name>` into its type and name. */
+export function parseUrn(urn: string): { readonly type: string; readonly name: string } {
+  const parts = urn.split("::");
+  const qualifiedType = parts[2];
+  if (!urn.startsWith("urn:pulumi:") || parts.length < 4 || qualifiedType === undefined) {
+    throw new Error(`not a Pulumi URN: ${urn}`);
+  }
+  const type = qualifiedType.split("$").pop() ?? qualifiedType;
+  return { type, name: parts.slice(3).join("::") };
+}
+
+function setResourceIdentity(
+  req: { setUrn(v: string): unknown; setName(v: string): unknown; setType(v: string): unknown },
+  urn: string,
+): void {
+  const { type, name } = parseUrn(urn);
+  req.setUrn(urn);
+  req.setName(name);
+  req.setType(type);
+}
+
+function loadScratchModules(scratchDir: string): ScratchModules {
+  const sdkPackageJson = path.join(scratchDir, "node_modules", "@pulumi", "pulumi", "package.json");
+  const req = createRequire(sdkPackageJson);
+  try {
+    return {
+      grpc: req("@grpc/grpc-js") as typeof grpc,
+      provGrpc: req("./proto/provider_grpc_pb") as typeof provGrpc,
+      provPb: req("./proto/provider_pb") as typeof provPb,
+      statusPb: req("./proto/status_pb") as typeof statusPb,
+      structPb: req("google-protobuf/google/protobuf/struct_pb") as typeof structPb,
+    };
+  } catch (e) {
+    throw new Error(
+      `cannot load @pulumi/pulumi's gRPC code from ${scratchDir}; was it prepared with preparePackage?`,
+      { cause: e },
+    );
+  }
+}
+
+function readPort(
+  child: ChildProcessWithoutNullStreams,
+  out: { stdout: string; stderr: string; all: string },
+  timeoutMs: number,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let portLine: string | undefined;
+    let pending = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(
+        new Error(
+          `dynamic-provider host printed no port within ${String(timeoutMs)} ms:\n${out.all}`,
+        ),
+      );
+    }, timeoutMs);
+    child.stdout.on("data", (d: Buffer) => {
+      const text = d.toString("utf8");
+      if (portLine !== undefined) {
+        out.stdout += text;
+        out.all += text;
+        return;
+      }
+      pending += text;
+      const nl = pending.indexOf("\n");
+      if (nl < 0) {
+        return;
+      }
+      portLine = pending.slice(0, nl).trim();
+      const rest = pending.slice(nl + 1);
+      out.stdout += rest;
+      out.all += rest;
+      clearTimeout(timer);
+      const port = Number(portLine);
+      if (!Number.isInteger(port) || port <= 0) {
+        child.kill("SIGKILL");
+        reject(
+          new Error(`dynamic-provider host printed ${JSON.stringify(portLine)} instead of a port`),
+        );
+        return;
+      }
+      resolve(port);
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      const text = d.toString("utf8");
+      out.stderr += text;
+      out.all += text;
+    });
+    child.on("exit", (code, signal) => {
+      if (portLine === undefined) {
+        clearTimeout(timer);
+        reject(
+          new Error(
+            `dynamic-provider host exited (code ${String(code)}, signal ${String(signal)}) before printing its port:\n${out.all}`,
+          ),
+        );
+      }
+    });
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+function decodeInitFailure(
+  mods: ScratchModules,
+  md: grpc.Metadata | undefined,
+): InitFailure | undefined {
+  const bins = md?.get("grpc-status-details-bin") ?? [];
+  for (const bin of bins) {
+    if (typeof bin === "string") {
+      continue;
+    }
+    const status = mods.statusPb.Status.deserializeBinary(new Uint8Array(bin));
+    for (const any of status.getDetailsList()) {
+      if (!any.getTypeUrl().endsWith("/pulumirpc.ErrorResourceInitFailed")) {
+        continue;
+      }
+      const detail = mods.provPb.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8());
+      const failure: InitFailure = {
+        id: detail.getId(),
+        properties: fromStruct(detail.getProperties()),
+        reasons: detail.getReasonsList(),
+      };
+      return detail.hasInputs() ? { ...failure, inputs: fromStruct(detail.getInputs()) } : failure;
+    }
+  }
+  return undefined;
+}
+
+function fromStruct(s: structPb.Struct | undefined): PropertyMap {
+  return s === undefined ? {} : s.toJavaScript();
+}
+
+/**
+ * Struct.fromJavaScript rejects `undefined`; the engine never sends it either (absent
+ * properties are omitted), so drop undefined object members before converting.
+ */
+function toStructInput(value: PropertyMap): Record<string, structPb.JavaScriptValue> {
+  return JSON.parse(JSON.stringify(value)) as Record<string, structPb.JavaScriptValue>;
+}
