@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+import { REPO_ROOT } from "./scratch";
 import { childEnv, describeExit, exec } from "./exec";
 
 /** Custom timeouts of a registration, as the strings the program gave (e.g. `"5m"`). */
@@ -123,7 +124,7 @@ export class ProgramError extends Error {
   }
 }
 
-const RUNNER = path.join(__dirname, "program-runner.js");
+const RUNNER = path.join(REPO_ROOT, "test", "support", "program-runner.js");
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /**

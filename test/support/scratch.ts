@@ -19,8 +19,23 @@ import * as path from "node:path";
 
 import { childEnv, describeExit, exec } from "./exec";
 
-/** Root of this repository (the package under test). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/**
+ * Root of this repository (the package under test): the nearest directory above this file
+ * whose package.json is pulumi-panther's. Found by walking up, so the harness works both from
+ * source (under jest) and compiled into `.build/` (for `npm run demo` and `npm run bench`).
+ */
+export const REPO_ROOT = findRepoRoot(__dirname);
+
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (fs.existsSync(manifest)) {
+      const { name } = JSON.parse(fs.readFileSync(manifest, "utf8")) as { name?: unknown };
+      if (name === "pulumi-panther") return dir;
+    }
+    if (path.dirname(dir) === dir) throw new Error(`no pulumi-panther package.json above ${from}`);
+  }
+}
 
 /** Directory holding the fixture packages used by the harness self-tests. */
 export const FIXTURES_DIR = path.join(REPO_ROOT, "test", "fixtures");
