@@ -1,0 +1,439 @@
+/**
+ * The example programs under examples/, executed: each `index.ts` is transpiled to CommonJS and
+ * run under the SDK's mocks against the package installed from its tarball (as a user's
+ * `npm install` would), and the registrations it makes are checked. The type-check of the same
+ * files is `npm run typecheck`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as ts from "typescript";
+
+import { startEmulator, type Emulator } from "../../provider/emulator";
+import { rotationGeneration } from "../../provider/resource/tokenPair";
+import {
+  REPO_ROOT,
+  execProgram,
+  registrationNamed,
+  scratchDirFromEnv,
+  type ProgramRun,
+  type Registration,
+  type RunProgramOptions,
+} from "../support";
+
+const scratchDir = scratchDirFromEnv();
+
+const TOKEN_TYPE = "pulumi-nodejs:dynamic/panther:ApiToken";
+const PAIR_TYPE = "panther:index:ApiTokenPair";
+const STACK_TYPE = "pulumi:pulumi:Stack";
+const EXAMPLES_DIR = path.join(REPO_ROOT, "examples");
+const EXPORTS_MARKER = "EXAMPLE_EXPORTS ";
+
+/** A stack output as the program resolved it. */
+interface ExportedValue {
+  readonly secret: boolean;
+  readonly value: unknown;
+}
+
+/** What one run of an example produced. */
+interface ExampleRun {
+  readonly registrations: readonly Registration[];
+  /** The program's stack outputs (its module exports), resolved. */
+  readonly exports: Readonly<Record<string, ExportedValue>>;
+  readonly run: ProgramRun;
+}
+
+/** CommonJS JavaScript of an example's TypeScript source, as a Pulumi program would run it. */
+function transpile(file: string): string {
+  const source = fs.readFileSync(file, "utf8");
+  const out = ts.transpileModule(source, {
+    fileName: file,
+    reportDiagnostics: true,
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+    },
+  });
+  const errors = out.diagnostics ?? [];
+  if (errors.length > 0) {
+    throw new Error(
+      `${file} does not transpile: ${ts.formatDiagnostics(errors, {
+        getCanonicalFileName: (f) => f,
+        getCurrentDirectory: () => REPO_ROOT,
+        getNewLine: () => "\n",
+      })}`,
+    );
+  }
+  return out.outputText;
+}
+
+/**
+ * The program run for an example: its transpiled source in a module scope of its own, followed
+ * by code that resolves every export and prints them as one JSON line, with whether each is a
+ * secret, so tests can check the stack outputs a user would see.
+ */
+function programFor(dir: string): string {
+  return [
+    `"use strict";`,
+    `const __example = { exports: {} };`,
+    `(function (exports, module) {`,
+    transpile(path.join(dir, "index.ts")),
+    `})(__example.exports, __example);`,
+    `const __pulumi = require("@pulumi/pulumi");`,
+    `module.exports = (async () => {`,
+    `  const out = {};`,
+    `  for (const [name, v] of Object.entries(__example.exports)) {`,
+    `    const o = __pulumi.output(v);`,
+    `    const value = await new Promise((resolve) => o.apply((x) => { resolve(x); return x; }));`,
+    `    out[name] = { secret: await __pulumi.isSecret(o), value: value === undefined ? null : value };`,
+    `  }`,
+    `  console.log(${JSON.stringify(EXPORTS_MARKER)} + JSON.stringify(out));`,
+    `})();`,
+  ].join("\n");
+}
+
+/** The project name in an example's Pulumi.yaml (what `new pulumi.Config()` reads under). */
+function projectName(dir: string): string {
+  const yaml = fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
+  const name = /^name:\s*(\S+)\s*$/m.exec(yaml)?.[1];
+  if (name === undefined) throw new Error(`${dir}/Pulumi.yaml has no name`);
+  return name;
+}
+
+/** Runs an example (a directory under examples/) under mocks. */
+async function runExample(
+  example: string,
+  opts: Omit<RunProgramOptions, "scratchDir" | "program" | "project"> = {},
+): Promise<ExampleRun> {
+  const dir = path.join(EXAMPLES_DIR, example);
+  const run = await execProgram({
+    scratchDir,
+    program: programFor(dir),
+    project: projectName(dir),
+    timeoutMs: 30_000,
+    ...opts,
+  });
+  if (run.exitCode !== 0) {
+    throw new Error(
+      `example ${example} failed (exit code ${String(run.exitCode)}):\n${run.stderr}`,
+    );
+  }
+  const line = run.stdout.split("\n").find((l) => l.startsWith(EXPORTS_MARKER));
+  if (line === undefined) throw new Error(`example ${example} printed no exports:\n${run.stdout}`);
+  const exports = JSON.parse(line.slice(EXPORTS_MARKER.length)) as Record<string, ExportedValue>;
+  return { registrations: run.registrations, exports, run };
+}
+
+function tokens(regs: readonly Registration[]): Registration[] {
+  return regs.filter((r) => r.type === TOKEN_TYPE);
+}
+
+/** What every PantherApiToken registration must look like, whatever the example. */
+function expectWellFormedToken(reg: Registration): void {
+  expect(reg.type).toBe(TOKEN_TYPE);
+  expect(reg.custom).toBe(true);
+  expect(reg.additionalSecretOutputs).toContain("value");
+  // The provider is a require of the installed package, not code serialized by value.
+  expect(reg.inputs["__provider"]).toEqual(
+    expect.stringContaining('require("pulumi-panther/dynamic-provider")'),
+  );
+}
+
+function exampleDirs(): string[] {
+  return fs
+    .readdirSync(EXAMPLES_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(EXAMPLES_DIR, d.name, "index.ts")))
+    .map((d) => d.name)
+    .sort();
+}
+
+describe("examples", () => {
+  it("each is a Pulumi project a user can install: Pulumi.yaml, package.json, README.md", () => {
+    const dirs = exampleDirs();
+    expect(dirs).toEqual(
+      expect.arrayContaining([
+        "adopt-existing",
+        "many-tokens",
+        "quickstart",
+        "scheduled-rotation",
+        "zero-downtime",
+      ]),
+    );
+    for (const name of [...dirs, "zero-downtime/consumer"]) {
+      const dir = path.join(EXAMPLES_DIR, name);
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
+        main?: string;
+        dependencies?: Record<string, string>;
+      };
+      expect({ name, main: pkg.main }).toEqual({ name, main: "index.ts" });
+      expect(pkg.dependencies).toHaveProperty("@pulumi/pulumi");
+      if (name !== "zero-downtime/consumer") {
+        expect(pkg.dependencies).toHaveProperty("pulumi-panther");
+      }
+      if (name !== "quickstart") {
+        // The quick start's Pulumi project is the repository's root Pulumi.yaml.
+        expect(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")).toMatch(
+          /^runtime:\n {2}name: nodejs$/m,
+        );
+        expect(fs.existsSync(path.join(dir, "README.md"))).toBe(true);
+      }
+    }
+  });
+
+  it("quickstart: one token for CI, its value exported", async () => {
+    const { registrations, exports } = await runExample("quickstart");
+
+    expect(tokens(registrations)).toHaveLength(1);
+    const ci = registrationNamed(registrations, "ci-deployer");
+    expectWellFormedToken(ci);
+    expect(ci.inputs).toMatchObject({
+      name: "ci-deployer",
+      permissions: ["RuleRead", "RuleModify"],
+      allowedCIDRBlocks: ["203.0.113.0/24"],
+      rotationTrigger: "2026-Q4",
+    });
+    expect(Object.keys(exports).sort()).toEqual(["rotatedAt", "token", "tokenId"]);
+    expect(exports["tokenId"]?.value).toBe("ci-deployer_id");
+  });
+
+  describe("scheduled-rotation", () => {
+    it("rotates every 90 days, and on a rotationTrigger from config", async () => {
+      const createdAt = "2026-01-10T08:00:00.000Z";
+      const { registrations, exports } = await runExample("scheduled-rotation", {
+        mockState: { "detections-sync": { createdAt } },
+      });
+
+      expect(tokens(registrations)).toHaveLength(1);
+      const token = registrationNamed(registrations, "detections-sync");
+      expectWellFormedToken(token);
+      expect(token.inputs).toMatchObject({
+        name: "detections-sync",
+        permissions: ["RuleRead", "RuleModify", "PolicyRead", "PolicyModify"],
+        rotateAfterDays: 90,
+        rotationTrigger: "initial",
+        waitUntilUsable: true,
+      });
+      // 90 days after the creation, as the token was never rotated.
+      expect(exports["nextRotationDue"]?.value).toBe("2026-04-10T08:00:00.000Z");
+    });
+
+    it("takes the next due date from the last rotation, and the trigger from stack config", async () => {
+      const { registrations, exports } = await runExample("scheduled-rotation", {
+        config: { "panther-scheduled-rotation:rotationTrigger": "leak-2026-03-14" },
+        mockState: {
+          "detections-sync": {
+            createdAt: "2026-01-10T08:00:00.000Z",
+            rotatedAt: "2026-03-14T12:00:00.000Z",
+          },
+        },
+      });
+
+      expect(registrationNamed(registrations, "detections-sync").inputs).toMatchObject({
+        rotationTrigger: "leak-2026-03-14",
+        rotateAfterDays: 90,
+      });
+      expect(exports["nextRotationDue"]?.value).toBe("2026-06-12T12:00:00.000Z");
+    });
+  });
+
+  describe("zero-downtime", () => {
+    it("declares a pair of tokens rotated in alternation and exports current and previous as secrets", async () => {
+      const { registrations, exports } = await runExample("zero-downtime", {
+        mockState: {
+          "detections-ci-a": { value: "value-of-a" },
+          "detections-ci-b": { value: "value-of-b" },
+        },
+      });
+
+      const pair = registrationNamed(registrations, "detections-ci");
+      expect(pair.type).toBe(PAIR_TYPE);
+      expect(pair.custom).toBe(false);
+      const slots = tokens(registrations);
+      expect(slots.map((r) => r.name).sort()).toEqual(["detections-ci-a", "detections-ci-b"]);
+      const generation = rotationGeneration(30);
+      const trigger = (parity: number): string => {
+        const own = generation % 2 === parity ? generation : generation - 1;
+        return `generation-${String(own)}`;
+      };
+      for (const [slot, parity] of [
+        ["a", 0],
+        ["b", 1],
+      ] as const) {
+        const token = registrationNamed(registrations, `detections-ci-${slot}`);
+        expectWellFormedToken(token);
+        expect(token.parent).toBe(pair.urn);
+        expect(token.inputs).toMatchObject({
+          name: `detections-ci-${slot}`,
+          permissions: ["RuleRead", "RuleModify"],
+          rotationTrigger: trigger(parity),
+        });
+      }
+
+      const [currentValue, previousValue] =
+        generation % 2 === 0 ? ["value-of-a", "value-of-b"] : ["value-of-b", "value-of-a"];
+      expect(exports["current"]).toEqual({ secret: true, value: currentValue });
+      expect(exports["previous"]).toEqual({ secret: true, value: previousValue });
+      expect(exports["currentTokenId"]?.value).toBe(
+        generation % 2 === 0 ? "detections-ci-a_id" : "detections-ci-b_id",
+      );
+    });
+
+    it("consumer: reads current and previous from the producer stack, as secrets, without Panther", async () => {
+      const producerStack = "organization/panther-zero-downtime/dev";
+      const { registrations, exports } = await runExample("zero-downtime/consumer", {
+        config: { "panther-zero-downtime-consumer:producerStack": producerStack },
+        mockState: {
+          [producerStack]: {
+            outputs: { current: "value-2", previous: "value-1", currentTokenId: "tok-b" },
+            secretOutputNames: ["current", "previous"],
+          },
+        },
+      });
+
+      expect(tokens(registrations)).toEqual([]);
+      expect(exports["pantherApiKeys"]).toEqual({
+        secret: true,
+        value: { primary: "value-2", fallback: "value-1" },
+      });
+      expect(exports["currentTokenId"]?.value).toBe("tok-b");
+    });
+  });
+
+  describe("adopt-existing", () => {
+    const project = "panther-adopt-existing";
+
+    it("adopts the Console token by id and rotates it, without the import option", async () => {
+      const { registrations, exports } = await runExample("adopt-existing", {
+        config: { [`${project}:consoleTokenId`]: "tok-console-1" },
+      });
+
+      expect(tokens(registrations)).toHaveLength(1);
+      const token = registrationNamed(registrations, "alert-forwarder");
+      expectWellFormedToken(token);
+      expect(token.importId).toBeUndefined();
+      expect(token.inputs).toMatchObject({
+        name: "alert-forwarder",
+        permissions: ["AlertRead", "AlertModify"],
+        allowedCIDRBlocks: ["198.51.100.0/24"],
+        adoptTokenId: "tok-console-1",
+        rotateOnAdopt: true,
+      });
+      expect(exports["importedId"]?.value).toBeNull();
+    });
+
+    it("with importTokenId, also brings a token in with the import resource option", async () => {
+      const { registrations } = await runExample("adopt-existing", {
+        config: {
+          [`${project}:consoleTokenId`]: "tok-console-1",
+          [`${project}:importTokenId`]: "tok-legacy-7",
+        },
+      });
+
+      expect(
+        tokens(registrations)
+          .map((r) => r.name)
+          .sort(),
+      ).toEqual(["alert-forwarder", "imported-reader"]);
+      const imported = registrationNamed(registrations, "imported-reader");
+      expectWellFormedToken(imported);
+      expect(imported.importId).toBe("tok-legacy-7");
+      // Only what Panther reports, so that the import's comparison finds no difference.
+      expect(Object.keys(imported.inputs).sort()).toEqual(["__provider", "name", "permissions"]);
+    });
+
+    it("fails without consoleTokenId, naming the missing config", async () => {
+      const dir = path.join(EXAMPLES_DIR, "adopt-existing");
+      const run = await execProgram({
+        scratchDir,
+        program: transpile(path.join(dir, "index.ts")),
+        project,
+        timeoutMs: 30_000,
+      });
+
+      expect(run.exitCode).not.toBe(0);
+      expect(run.stderr).toContain(`${project}:consoleTokenId`);
+      expect(tokens(run.registrations)).toEqual([]);
+    });
+  });
+
+  describe("many-tokens", () => {
+    let emulator: Emulator;
+
+    beforeAll(async () => {
+      emulator = await startEmulator();
+    });
+
+    afterAll(async () => {
+      await emulator.close();
+    });
+
+    const config = (key: string): Pick<RunProgramOptions, "config" | "secretConfigKeys"> => ({
+      config: { "panther:url": emulator.url, "panther:token": key },
+      secretConfigKeys: ["panther:token"],
+    });
+
+    it("declares one token per team from one definition, after checking the deployer's permissions", async () => {
+      emulator.control.resetCounters();
+      const { registrations, exports } = await runExample("many-tokens", config(emulator.adminKey));
+
+      const teams = ["detections", "incident-response", "log-onboarding"];
+      expect(
+        tokens(registrations)
+          .map((r) => r.name)
+          .sort(),
+      ).toEqual(teams.map((t) => `team-${t}`));
+      for (const reg of tokens(registrations)) expectWellFormedToken(reg);
+      expect(registrationNamed(registrations, "team-incident-response").inputs).toMatchObject({
+        name: "team-incident-response",
+        permissions: ["AlertRead", "AlertModify", "DataAnalyticsRead"],
+        allowedCIDRBlocks: [],
+      });
+      expect(registrationNamed(registrations, "team-log-onboarding").inputs).toMatchObject({
+        allowedCIDRBlocks: ["198.51.100.0/24"],
+      });
+      // The lookup ran against Panther (GET /api-tokens/self), nothing else did: under mocks no
+      // provider runs.
+      const counters = emulator.control.counters();
+      expect(counters.byOperation.get).toBe(1);
+      expect(counters.requests).toBe(1);
+      expect(exports["deployedBy"]?.value).toBe("emulator-admin");
+      expect(exports["tokenIds"]?.value).toEqual({
+        detections: "team-detections_id",
+        "incident-response": "team-incident-response_id",
+        "log-onboarding": "team-log-onboarding_id",
+      });
+      expect(exports["tokenValues"]?.secret).toBe(true);
+      // The deployer's key went in as secret config and never shows in what the program sent.
+      expect(JSON.stringify(registrations)).not.toContain(emulator.adminKey);
+    });
+
+    it("fails early, registering no token, when the deployer's key lacks a permission", async () => {
+      const weak = emulator.control.createToken({
+        name: "read-only-deployer",
+        permissions: ["OrganizationAPITokenRead"],
+      });
+      const dir = path.join(EXAMPLES_DIR, "many-tokens");
+      const run = await execProgram({
+        scratchDir,
+        program: transpile(path.join(dir, "index.ts")),
+        project: projectName(dir),
+        timeoutMs: 30_000,
+        ...config(weak.value),
+      });
+      console.log(
+        run.exitCode,
+        run.stdout,
+        run.stderr,
+        JSON.stringify(run.registrations.map((r) => r.name)),
+      );
+
+      expect(run.exitCode).not.toBe(0);
+      expect(run.stderr).toContain(
+        `The deployer's Panther token "read-only-deployer" (${weak.token.id}) lacks OrganizationAPITokenModify`,
+      );
+      expect(tokens(run.registrations)).toEqual([]);
+      expect(run.registrations.map((r) => r.type)).toEqual([STACK_TYPE]);
+      expect(run.stderr).not.toContain(weak.value);
+    });
+  });
+});
