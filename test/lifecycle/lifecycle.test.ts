@@ -1,5 +1,15 @@
 import { UNKNOWN } from "../support/host";
-import { TOKEN_TYPE, TestStack, api, registrations, steps, type TokenDecl } from "./stack";
+import { execProgram } from "../support/program";
+import { scratchDirFromEnv } from "../support/scratch";
+import {
+  TOKEN_TYPE,
+  TestStack,
+  api,
+  registrations,
+  steps,
+  tokensProgram,
+  type TokenDecl,
+} from "./stack";
 
 const quickstart = (args: Record<string, unknown> = {}): TokenDecl[] => [
   {
@@ -36,6 +46,43 @@ describe("registration", () => {
     const provider = String(reg?.inputs["__provider"]);
     expect(provider).toContain('require("pulumi-panther/dynamic-provider")');
     expect(Buffer.byteLength(provider)).toBeLessThanOrEqual(512);
+  });
+});
+
+describe("warnings", () => {
+  it("a CIDR block matching every address and a permission newer than the package are accepted with a warning", async () => {
+    const run = await execProgram({
+      scratchDir: scratchDirFromEnv(),
+      program: tokensProgram([
+        {
+          name: "wide",
+          args: {
+            name: "wide",
+            permissions: ["RuleRead", "ManageScheduledPrompts"],
+            allowUnknownPermissions: true,
+            allowedCIDRBlocks: ["0.0.0.0/0", "::/0"],
+          },
+        },
+      ]),
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toMatch(
+      /warning: .*"0\.0\.0\.0\/0", which matches every address: it restricts nothing/,
+    );
+    expect(run.stderr).toMatch(/warning: .*"::\/0", which matches every address/);
+    expect(run.stderr).toMatch(/warning: .*"ManageScheduledPrompts" are not known to this version/);
+    const plan = await stack.preview([
+      {
+        name: "wide",
+        args: {
+          name: "wide",
+          permissions: ["RuleRead", "ManageScheduledPrompts"],
+          allowUnknownPermissions: true,
+          allowedCIDRBlocks: ["0.0.0.0/0", "::/0"],
+        },
+      },
+    ]);
+    expect(plan.result.ok).toBe(true);
   });
 });
 
