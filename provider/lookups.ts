@@ -42,19 +42,13 @@ function lookup<T>(
   options: LookupOptions,
   run: (client: PantherClient) => Promise<T>,
 ): pulumi.Output<T> {
-  const result = configured(options).apply(async ({ url, token }) => {
+  // The client's pool is shared with other lookups of the program; its idle
+  // keep-alive sockets are unref'd by undici, so they never hold the program open.
+  const result = configured(options).apply(({ url, token }) => {
     const { PantherClient: Client } =
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require("./client/client") as typeof import("./client/client");
-    const { closeAllPools } =
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require("./client/pool") as typeof import("./client/pool");
-    try {
-      return await run(new Client({ url, apiKey: token }));
-    } finally {
-      // Idle keep-alive sockets must not keep the program process alive.
-      await closeAllPools();
-    }
+    return run(new Client({ url, apiKey: token }));
   });
   return pulumi.unsecret<T>(result);
 }
@@ -88,26 +82,37 @@ export function getDeployerToken(options: LookupOptions = {}): pulumi.Output<Api
 /**
  * Fails the program (and so `pulumi preview`) early, with a message naming
  * what is missing, when the deployer's token lacks any of `permissions`.
- * Resolves to the deployer's token otherwise.
+ * Returns a promise to await before declaring resources, so that the
+ * program stops before anything is planned. Resolves to the deployer's token.
  *
  * @example
  * ```ts
- * requireDeployerPermissions(["OrganizationAPITokenRead", "OrganizationAPITokenModify"]);
+ * export = async () => {
+ *   await requireDeployerPermissions(["OrganizationAPITokenRead", "OrganizationAPITokenModify"]);
+ *   const ci = new PantherApiToken("ci", { name: "ci", permissions: ["RuleRead"] });
+ *   return { token: ci.value };
+ * };
  * ```
  */
 export function requireDeployerPermissions(
   permissions: readonly Permission[],
   options: LookupOptions = {},
-): pulumi.Output<ApiToken> {
-  return getDeployerToken(options).apply((self) => {
-    const missing = permissions.filter((p) => !self.permissions.includes(p));
-    if (missing.length > 0) {
-      throw new PantherConfigError(
-        `The deployer's Panther token "${self.name}" (${self.id}) lacks ${missing.join(", ")}. Grant ` +
-          `${missing.length > 1 ? "them" : "it"} in the Panther Console (Settings → API Tokens → Edit), ` +
-          `or configure a key that has ${missing.length > 1 ? "them" : "it"}.`,
-      );
-    }
-    return self;
+): Promise<ApiToken> {
+  return new Promise<ApiToken>((resolve, reject) => {
+    getDeployerToken(options).apply((self) => {
+      const missing = permissions.filter((p) => !self.permissions.includes(p));
+      if (missing.length === 0) {
+        resolve(self);
+      } else {
+        const them = missing.length > 1 ? "them" : "it";
+        reject(
+          new PantherConfigError(
+            `The deployer's Panther token "${self.name}" (${self.id}) lacks ${missing.join(", ")}. Grant ` +
+              `${them} in the Panther Console (Settings → API Tokens → Edit), or configure a key that has ${them}.`,
+          ),
+        );
+      }
+      return self;
+    });
   });
 }
