@@ -46,21 +46,28 @@ export interface TokenInputs {
   usableTimeoutSeconds?: number;
 }
 
-/** Every input property the resource takes, and the reserved one the SDK adds. */
-export const INPUT_KEYS = [
-  "name",
-  "permissions",
-  "allowedCIDRBlocks",
-  "rotationTrigger",
+/** Inputs that are sent to Panther (the body of create and update). */
+export const API_FIELDS = ["name", "permissions", "allowedCIDRBlocks"] as const;
+
+/** Inputs that only steer the provider: kept in state, never sent to Panther. */
+export const STATE_ONLY_FIELDS = [
   "allowUnknownPermissions",
   "adoptTokenId",
   "rotateOnAdopt",
   "rotateAfterDays",
   "waitUntilUsable",
   "usableTimeoutSeconds",
+] as const;
+
+/** Every input property the resource takes (the SDK adds {@link PROVIDER_KEY}). */
+export const INPUT_KEYS = [
+  ...API_FIELDS,
+  "rotationTrigger",
+  ...STATE_ONLY_FIELDS,
 ] as const satisfies readonly (keyof TokenInputs)[];
 
-const PROVIDER_KEY = "__provider";
+/** The reserved input under which the SDK stores the serialized provider. */
+export const PROVIDER_KEY = "__provider";
 
 // Names shown in the Panther Console for the permissions people most often
 // type by hand; the API wants the identifiers.

@@ -14,7 +14,15 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { ApiToken, ApiTokenWithValue, ModifyApiToken } from "../client/schemas";
 import { isPantherError } from "../client/errors";
-import { INPUT_KEYS, checkInputs, containsUnknown, type CheckFailure } from "./inputs";
+import {
+  API_FIELDS,
+  INPUT_KEYS,
+  PROVIDER_KEY,
+  STATE_ONLY_FIELDS,
+  checkInputs,
+  containsUnknown,
+  type CheckFailure,
+} from "./inputs";
 import {
   inputsOf,
   issuedAtOf,
@@ -31,16 +39,6 @@ import { DEFAULT_USABLE_TIMEOUT_SECONDS, waitUntilUsable } from "./usable";
 
 type Props = Record<string, unknown>;
 
-const PROVIDER_KEY = "__provider";
-const API_FIELDS = ["name", "permissions", "allowedCIDRBlocks"] as const;
-const STATE_ONLY_FIELDS = [
-  "allowUnknownPermissions",
-  "adoptTokenId",
-  "rotateOnAdopt",
-  "rotateAfterDays",
-  "waitUntilUsable",
-  "usableTimeoutSeconds",
-] as const;
 /** Set in state when a token exists but the rotation that gives the stack its value is still to do. */
 const VALUE_PENDING = "valuePending";
 
