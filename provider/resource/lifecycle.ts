@@ -246,7 +246,8 @@ export async function read(id: string, props: Props): Promise<dynamic.ReadResult
     if (isPantherError(error, "PANTHER_NOT_FOUND")) return { id: "", props: {} };
     throw error;
   }
-  const outs = toOutputs(token, props, valueStateOf(props));
+  const outs: Props = toOutputs(token, props, valueStateOf(props));
+  if (props[VALUE_PENDING] === true) outs[VALUE_PENDING] = true;
   return { id: token.id, props: outs, inputs: inputsOf(outs) };
 }
 

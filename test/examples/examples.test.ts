@@ -11,8 +11,12 @@ import * as ts from "typescript";
 import { startEmulator, type Emulator } from "../../provider/emulator";
 import { rotationGeneration } from "../../provider/resource/tokenPair";
 import {
+  Engine,
   REPO_ROOT,
   execProgram,
+  runProgram,
+  startHost,
+  stepSummary,
   registrationNamed,
   scratchDirFromEnv,
   type ProgramRun,
@@ -24,7 +28,6 @@ const scratchDir = scratchDirFromEnv();
 
 const TOKEN_TYPE = "pulumi-nodejs:dynamic/panther:ApiToken";
 const PAIR_TYPE = "panther:index:ApiTokenPair";
-const STACK_TYPE = "pulumi:pulumi:Stack";
 const EXAMPLES_DIR = path.join(REPO_ROOT, "examples");
 const EXPORTS_MARKER = "EXAMPLE_EXPORTS ";
 
@@ -68,35 +71,64 @@ function transpile(file: string): string {
 }
 
 /**
- * The program run for an example: its transpiled source in a module scope of its own, followed
- * by code that resolves every export and prints them as one JSON line, with whether each is a
- * secret, so tests can check the stack outputs a user would see.
+ * The program run for an example: its transpiled source in a module scope of its own, then, with
+ * `printExports`, code that resolves every export and prints them as one JSON line (with whether
+ * each is a secret), so tests can check the stack outputs a user would see.
+ *
+ * It also fails the run on an unhandled rejection, printing it: a registration whose input Output
+ * rejects surfaces only as an unhandled rejection emitted after program-runner.js has checked for
+ * them (once `waitForRPCs` resolved), and the runner would otherwise exit 0 with an empty stderr.
+ * The Pulumi language host reports such rejections as program errors.
  */
-function programFor(dir: string): string {
-  return [
+function programFor(dir: string, printExports = true): string {
+  const lines = [
     `"use strict";`,
+    `process.on("unhandledRejection", (e) => {`,
+    `  console.error("unhandled rejection: " + (e && e.stack ? e.stack : String(e)));`,
+    `  process.exitCode = 1;`,
+    `});`,
     `const __example = { exports: {} };`,
     `(function (exports, module) {`,
     transpile(path.join(dir, "index.ts")),
     `})(__example.exports, __example);`,
-    `const __pulumi = require("@pulumi/pulumi");`,
-    `module.exports = (async () => {`,
-    `  const out = {};`,
-    `  for (const [name, v] of Object.entries(__example.exports)) {`,
-    `    const o = __pulumi.output(v);`,
-    `    const value = await new Promise((resolve) => o.apply((x) => { resolve(x); return x; }));`,
-    `    out[name] = { secret: await __pulumi.isSecret(o), value: value === undefined ? null : value };`,
-    `  }`,
-    `  console.log(${JSON.stringify(EXPORTS_MARKER)} + JSON.stringify(out));`,
-    `})();`,
-  ].join("\n");
+  ];
+  if (!printExports) {
+    lines.push(`if (typeof __example.exports === "function") module.exports = __example.exports;`);
+  } else {
+    lines.push(
+      `const __pulumi = require("@pulumi/pulumi");`,
+      `module.exports = (async () => {`,
+      // A program may export a function (`export = async () => ({...})`): Pulumi awaits it and
+      // takes its result as the stack outputs.
+      `  const exported = typeof __example.exports === "function" ? await __example.exports() : __example.exports;`,
+      `  const out = {};`,
+      `  for (const [name, v] of Object.entries(exported)) {`,
+      `    const o = __pulumi.output(v);`,
+      `    const value = await new Promise((resolve) => o.apply((x) => { resolve(x); return x; }));`,
+      `    out[name] = { secret: await __pulumi.isSecret(o), value: value === undefined ? null : value };`,
+      `  }`,
+      `  console.log(${JSON.stringify(EXPORTS_MARKER)} + JSON.stringify(out));`,
+      `})();`,
+    );
+  }
+  return lines.join("\n");
 }
 
-/** The project name in an example's Pulumi.yaml (what `new pulumi.Config()` reads under). */
+/** The directory of an example, e.g. `zero-downtime/consumer`. */
+function exampleDir(example: string): string {
+  return path.join(EXAMPLES_DIR, example);
+}
+
+/**
+ * The project name in an example's Pulumi.yaml (what `new pulumi.Config()` reads under); the quick
+ * start's Pulumi project is the repository's root Pulumi.yaml.
+ */
 function projectName(dir: string): string {
-  const yaml = fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
+  const own = path.join(dir, "Pulumi.yaml");
+  const file = fs.existsSync(own) ? own : path.join(REPO_ROOT, "Pulumi.yaml");
+  const yaml = fs.readFileSync(file, "utf8");
   const name = /^name:\s*(\S+)\s*$/m.exec(yaml)?.[1];
-  if (name === undefined) throw new Error(`${dir}/Pulumi.yaml has no name`);
+  if (name === undefined) throw new Error(`${file} has no name`);
   return name;
 }
 
@@ -105,7 +137,7 @@ async function runExample(
   example: string,
   opts: Omit<RunProgramOptions, "scratchDir" | "program" | "project"> = {},
 ): Promise<ExampleRun> {
-  const dir = path.join(EXAMPLES_DIR, example);
+  const dir = exampleDir(example);
   const run = await execProgram({
     scratchDir,
     program: programFor(dir),
@@ -341,11 +373,70 @@ describe("examples", () => {
       expect(Object.keys(imported.inputs).sort()).toEqual(["__provider", "name", "permissions"]);
     });
 
+    it("through the provider host: adopts and rotates, while the import leaves the value alone", async () => {
+      const emulator = await startEmulator();
+      const host = await startHost({ scratchDir });
+      try {
+        const consoleToken = emulator.control.createToken({
+          name: "made-by-hand",
+          permissions: ["AlertRead"],
+        });
+        const legacy = emulator.control.createToken({
+          name: "legacy-reader",
+          permissions: ["RuleRead"],
+        });
+        const engine = new Engine(host, {
+          config: { "panther:url": emulator.url, "panther:token": emulator.adminKey },
+          secretConfigKeys: ["panther:token"],
+        });
+        const regs = await runProgram({
+          scratchDir,
+          program: programFor(exampleDir("adopt-existing"), false),
+          project,
+          config: {
+            [`${project}:consoleTokenId`]: consoleToken.token.id,
+            [`${project}:importTokenId`]: legacy.token.id,
+          },
+        });
+
+        const up = await engine.up(regs);
+
+        expect(up.errors).toEqual([]);
+        expect(stepSummary(up).sort()).toEqual([
+          ["alert-forwarder", "create", "succeeded"],
+          ["imported-reader", "import", "succeeded"],
+        ]);
+        // Adopted: same id, updated to match the program, rotated.
+        const adopted = engine.resource("alert-forwarder");
+        expect(adopted?.id).toBe(consoleToken.token.id);
+        expect(emulator.control.getToken(consoleToken.token.id)).toMatchObject({
+          name: "alert-forwarder",
+          permissions: ["AlertModify", "AlertRead"],
+          allowedCIDRBlocks: ["198.51.100.0/24"],
+        });
+        expect(emulator.control.authenticate(consoleToken.value)).toBeUndefined();
+        const value = adopted?.outputs["value"];
+        expect(typeof value === "string" && value !== "").toBe(true);
+        expect(emulator.control.authenticate(value as string)).toBe(consoleToken.token.id);
+        // Imported: no rotation, no value; the Console's value keeps working.
+        expect(engine.resource("imported-reader")?.outputs["value"]).toBe("");
+        expect(emulator.control.authenticate(legacy.value)).toBe(legacy.token.id);
+        expect(engine.stateJSON()).not.toContain(value as string);
+        expect(engine.stateJSON()).not.toContain(emulator.adminKey);
+
+        const destroyed = await engine.destroy();
+        expect(destroyed.ok).toBe(true);
+        expect(emulator.control.getToken(consoleToken.token.id)).toBeUndefined();
+      } finally {
+        await host.close();
+        await emulator.close();
+      }
+    });
+
     it("fails without consoleTokenId, naming the missing config", async () => {
-      const dir = path.join(EXAMPLES_DIR, "adopt-existing");
       const run = await execProgram({
         scratchDir,
-        program: transpile(path.join(dir, "index.ts")),
+        program: programFor(exampleDir("adopt-existing"), false),
         project,
         timeoutMs: 30_000,
       });
@@ -407,32 +498,43 @@ describe("examples", () => {
       expect(JSON.stringify(registrations)).not.toContain(emulator.adminKey);
     });
 
+    it("fails early, registering no token, when the deployer's key is not accepted", async () => {
+      const dir = exampleDir("many-tokens");
+      const run = await execProgram({
+        scratchDir,
+        program: programFor(dir, false),
+        project: projectName(dir),
+        timeoutMs: 30_000,
+        ...config("not-a-valid-key"),
+      });
+
+      expect(run.exitCode).not.toBe(0);
+      expect(run.stderr).toContain("401 Unauthorized");
+      expect(run.stderr).toContain("The API key was not accepted");
+      expect(run.stderr).not.toContain("not-a-valid-key");
+      expect(run.registrations).toEqual([]);
+    });
+
     it("fails early, registering no token, when the deployer's key lacks a permission", async () => {
       const weak = emulator.control.createToken({
         name: "read-only-deployer",
         permissions: ["OrganizationAPITokenRead"],
       });
-      const dir = path.join(EXAMPLES_DIR, "many-tokens");
+      const dir = exampleDir("many-tokens");
       const run = await execProgram({
         scratchDir,
-        program: transpile(path.join(dir, "index.ts")),
+        program: programFor(dir, false),
         project: projectName(dir),
         timeoutMs: 30_000,
         ...config(weak.value),
       });
-      console.log(
-        run.exitCode,
-        run.stdout,
-        run.stderr,
-        JSON.stringify(run.registrations.map((r) => r.name)),
-      );
 
       expect(run.exitCode).not.toBe(0);
       expect(run.stderr).toContain(
         `The deployer's Panther token "read-only-deployer" (${weak.token.id}) lacks OrganizationAPITokenModify`,
       );
       expect(tokens(run.registrations)).toEqual([]);
-      expect(run.registrations.map((r) => r.type)).toEqual([STACK_TYPE]);
+      expect(run.registrations).toEqual([]);
       expect(run.stderr).not.toContain(weak.value);
     });
   });

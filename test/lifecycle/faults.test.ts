@@ -181,6 +181,8 @@ describe("rotation under faults", () => {
     expect(stack.resource("legacy")?.id).toBe(legacy.id);
     expect(stack.outputs("legacy")["valuePending"]).toBe(true);
     stack.emulator.control.clearFaults();
+    await stack.refresh();
+    expect(stack.outputs("legacy")["valuePending"]).toBe(true);
     const preview = await stack.preview(decl);
     expect(steps(preview.result)).toEqual([["legacy", "update", "succeeded"]]);
     const retry = await stack.up(decl);
