@@ -200,7 +200,7 @@ export class PantherClient {
       if (page.next === undefined) return;
       if (seen.has(page.next)) {
         throw new PantherResponseError(
-          this.#describe("list", "GET", "/api-tokens", pages + 1),
+          this.#describe("list", "GET", "/api-tokens", 1),
           200,
           "a pagination cursor it had already returned (the listing would never end)",
         );
@@ -208,6 +208,11 @@ export class PantherClient {
       seen.add(page.next);
       cursor = page.next;
     }
+    throw new PantherResponseError(
+      this.#describe("list", "GET", "/api-tokens", 1),
+      200,
+      `more than ${MAX_LIST_PAGES} pages of tokens (the listing would not end in reasonable time)`,
+    );
   }
 
   #describe(

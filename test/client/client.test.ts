@@ -96,6 +96,21 @@ describe("operations", () => {
     expect(cursors.slice(1).every((c) => typeof c === "string" && c.length > 0)).toBe(true);
   });
 
+  it("refuses a listing whose cursor comes back again instead of looping", async () => {
+    emulator.control.addFault({
+      operation: "list",
+      times: "always",
+      kind: "rawBody",
+      status: 200,
+      body: JSON.stringify({ results: [], next: "cursor-1" }),
+    });
+    emulator.control.resetCounters();
+    const error = await failure(() => client().listTokens());
+    expect(error.code).toBe("PANTHER_INVALID_RESPONSE");
+    expect(error.message).toMatch(/already returned/);
+    expect(counts().list).toBe(2);
+  });
+
   it("accepts the Console's API URL forms", async () => {
     for (const url of [
       `${emulator.url}/`,
