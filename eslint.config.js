@@ -19,11 +19,21 @@ module.exports = tseslint.config(
   {
     files: ["**/*.js"],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly", console: "readonly" } },
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        module: "writable",
+        __dirname: "readonly",
+        process: "readonly",
+        console: "readonly",
+        setImmediate: "readonly",
+      },
+    },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    files: ["test/**/*.ts", "bench/**/*.ts", "provider/emulator/cli.ts", "provider/demo/**/*.ts"],
+    files: ["test/**/*.ts", "bench/**/*.ts", "provider/emulator/cli.ts", "examples/demo/**/*.ts"],
     rules: { "no-console": "off" },
   },
 );

@@ -23,17 +23,19 @@ export interface LookupOptions {
   readonly token?: pulumi.Input<string>;
 }
 
+function missingConfig(url: unknown, token: unknown): PantherConfigError {
+  return new PantherConfigError(
+    `Panther lookups need ${!url ? `the API URL (${CONFIG_URL} or ${ENV_URL})` : ""}` +
+      `${!url && !token ? " and " : ""}${!token ? `the API key (${CONFIG_TOKEN} as a secret, or ${ENV_TOKEN})` : ""}.`,
+  );
+}
+
 function configured(options: LookupOptions): pulumi.Output<{ url: string; token: string }> {
   const config = new pulumi.Config("panther");
   const url = options.url ?? config.get("url") ?? process.env[ENV_URL];
   const token = options.token ?? config.getSecret("token") ?? process.env[ENV_TOKEN];
   return pulumi.all([url, token]).apply(([u, t]) => {
-    if (!u || !t) {
-      throw new PantherConfigError(
-        `Panther lookups need ${!u ? `the API URL (${CONFIG_URL} or ${ENV_URL})` : ""}` +
-          `${!u && !t ? " and " : ""}${!t ? `the API key (${CONFIG_TOKEN} as a secret, or ${ENV_TOKEN})` : ""}.`,
-      );
-    }
+    if (!u || !t) throw missingConfig(u, t);
     return { url: u, token: t };
   });
 }
@@ -94,25 +96,25 @@ export function getDeployerToken(options: LookupOptions = {}): pulumi.Output<Api
  * };
  * ```
  */
-export function requireDeployerPermissions(
+export async function requireDeployerPermissions(
   permissions: readonly Permission[],
-  options: LookupOptions = {},
+  options: { readonly url?: string; readonly token?: string } = {},
 ): Promise<ApiToken> {
-  return new Promise<ApiToken>((resolve, reject) => {
-    getDeployerToken(options).apply((self) => {
-      const missing = permissions.filter((p) => !self.permissions.includes(p));
-      if (missing.length === 0) {
-        resolve(self);
-      } else {
-        const them = missing.length > 1 ? "them" : "it";
-        reject(
-          new PantherConfigError(
-            `The deployer's Panther token "${self.name}" (${self.id}) lacks ${missing.join(", ")}. Grant ` +
-              `${them} in the Panther Console (Settings → API Tokens → Edit), or configure a key that has ${them}.`,
-          ),
-        );
-      }
-      return self;
-    });
-  });
+  // Plain values, not Outputs: a failed Output would leave this promise pending.
+  const url = options.url ?? pulumi.runtime.getConfig(CONFIG_URL) ?? process.env[ENV_URL];
+  const token = options.token ?? pulumi.runtime.getConfig(CONFIG_TOKEN) ?? process.env[ENV_TOKEN];
+  const { PantherClient: Client } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("./client/client") as typeof import("./client/client");
+  if (!url || !token) throw missingConfig(url, token);
+  const self = await new Client({ url, apiKey: token }).getToken("self");
+  const missing = permissions.filter((p) => !self.permissions.includes(p));
+  if (missing.length > 0) {
+    const them = missing.length > 1 ? "them" : "it";
+    throw new PantherConfigError(
+      `The deployer's Panther token "${self.name}" (${self.id}) lacks ${missing.join(", ")}. Grant ` +
+        `${them} in the Panther Console (Settings → API Tokens → Edit), or configure a key that has ${them}.`,
+    );
+  }
+  return self;
 }

@@ -2,8 +2,9 @@
  * Wire shapes of Panther's `/api-tokens` endpoints, schema first.
  *
  * Responses are read leniently where Panther's servers are known to differ
- * from the published spec (unknown fields, `expiresAt: null`, actor objects of
- * other shapes, permission names newer than this package) and strictly where
+ * from the published spec (unknown fields are accepted and dropped,
+ * `expiresAt: null`, actor objects of other shapes, permission names newer
+ * than this package) and strictly where
  * the provider depends on a field (`id` always, `value` on create and rotate).
  * Types are inferred from these schemas and never written twice.
  */
@@ -12,10 +13,9 @@ import { z } from "zod";
 /**
  * The actor that created or last updated a token. The spec puts the
  * `user | api-token | system` enum on `id`, and Panther's own example is
- * `{"id":"user","type":"text"}`: both members are read as plain strings and
- * anything else in the object is kept.
+ * `{"id":"user","type":"text"}`: both members are read as plain strings.
  */
-export const ActorSchema = z.looseObject({
+export const ActorSchema = z.object({
   id: z.string().optional(),
   type: z.string().optional(),
 });
@@ -25,7 +25,7 @@ export type Actor = z.infer<typeof ActorSchema>;
 const optionalTimestamp = z.string().nullish();
 
 /** A token as Panther returns it (`APITokenAPI.APIToken`). */
-export const ApiTokenSchema = z.looseObject({
+export const ApiTokenSchema = z.object({
   id: z.string().min(1),
   name: z.string(),
   permissions: z.array(z.string()),
@@ -48,7 +48,7 @@ export const ApiTokenWithValueSchema = ApiTokenSchema.extend({
 export type ApiTokenWithValue = z.infer<typeof ApiTokenWithValueSchema>;
 
 /** One page of `GET /api-tokens` (`APITokenAPI.ListResp`). */
-export const ListPageSchema = z.looseObject({
+export const ListPageSchema = z.object({
   results: z.array(ApiTokenSchema),
   next: z.string().nullish(),
 });
@@ -66,7 +66,7 @@ export type ModifyApiToken = z.infer<typeof ModifyApiTokenSchema>;
  * Error bodies. The spec declares `{"message": "..."}`; Panther's own tooling
  * has seen `{"error": "forbidden"}` on 403.
  */
-export const ErrorBodySchema = z.looseObject({
+export const ErrorBodySchema = z.object({
   message: z.string().optional(),
   error: z.string().optional(),
 });

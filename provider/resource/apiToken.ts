@@ -40,10 +40,12 @@ export interface PantherApiTokenArgs {
    */
   readonly adoptTokenId?: pulumi.Input<string>;
   /**
-   * With {@link adoptTokenId} (or the `import` resource option): rotate the
-   * token when adopting it, so that the stack holds a working `value`.
-   * Default true. With false, `value` stays empty and the current holders
-   * of the token keep working.
+   * With {@link adoptTokenId}: rotate the token when adopting it, so that the
+   * stack holds a working `value`. Default true. With false, `value` stays
+   * empty and the current holders of the token keep working. (A token taken
+   * over with the `import` resource option is never rotated on import: the
+   * engine refuses an import that would change anything. Change
+   * `rotationTrigger` afterwards to get a value.)
    */
   readonly rotateOnAdopt?: pulumi.Input<boolean>;
   /**

@@ -171,22 +171,31 @@ function finish(code) {
   }
 }
 
-main().then(
-  () => {
-    if (uncaught.length > 0 || log.hasErrors()) {
-      for (const e of uncaught) {
-        console.error(e && e.stack ? e.stack : String(e));
+// A failed registration releases its hold on the runtime, so main() can settle one turn before
+// the unhandled rejection that carries the error is reported: wait for that turn.
+const settled = () => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+
+main()
+  .then(settled, async (e) => {
+    await settled();
+    throw e;
+  })
+  .then(
+    () => {
+      if (uncaught.length > 0 || log.hasErrors()) {
+        for (const e of uncaught) {
+          console.error(e && e.stack ? e.stack : String(e));
+        }
+        if (log.hasErrors()) {
+          console.error("the Pulumi program logged errors (see above)");
+        }
+        finish(1);
+        return;
       }
-      if (log.hasErrors()) {
-        console.error("the Pulumi program logged errors (see above)");
-      }
+      finish(0);
+    },
+    (e) => {
+      console.error(e && e.stack ? e.stack : String(e));
       finish(1);
-      return;
-    }
-    finish(0);
-  },
-  (e) => {
-    console.error(e && e.stack ? e.stack : String(e));
-    finish(1);
-  },
-);
+    },
+  );
