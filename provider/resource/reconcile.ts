@@ -20,6 +20,7 @@
  */
 import type { PantherClient } from "../client/client";
 import { isPantherError } from "../client/errors";
+import { NOT_SENT_NETWORK_CODES } from "../client/retry";
 import type { ApiToken, ApiTokenWithValue, ModifyApiToken } from "../client/schemas";
 import { normalizeCidrs, sortedSet } from "./outputs";
 
@@ -30,19 +31,12 @@ export const MAX_CREATE_ATTEMPTS = 3;
 
 /** Whether a failed create may have created the token anyway. */
 export function isAmbiguousCreateFailure(error: unknown): boolean {
-  if (isPantherError(error, "PANTHER_TIMEOUT", "PANTHER_INVALID_RESPONSE")) return true;
-  if (isPantherError(error, "PANTHER_NETWORK")) {
-    // Connection refused and the like: the request never left.
+  if (isPantherError(error, "PANTHER_TIMEOUT", "PANTHER_NETWORK")) {
+    // Connection refused, connect timeout and the like: the request never left.
     const code = (error as { causeCode?: unknown }).causeCode;
-    return ![
-      "ECONNREFUSED",
-      "UND_ERR_CONNECT_TIMEOUT",
-      "EAI_AGAIN",
-      "ENETUNREACH",
-      "EHOSTUNREACH",
-    ].includes(typeof code === "string" ? code : "");
+    return !(typeof code === "string" && NOT_SENT_NETWORK_CODES.has(code));
   }
-  return isPantherError(error, "PANTHER_SERVER_ERROR");
+  return isPantherError(error, "PANTHER_INVALID_RESPONSE", "PANTHER_SERVER_ERROR");
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
