@@ -832,28 +832,14 @@ export class Engine {
           error: run.error(new EngineError("PP_EMPTY_ID", urn, message)),
         };
       }
-      this.resources.set(urn, {
-        ...stateFrom(reg, r.id, inputs, r.properties, secretInputs),
-        secretOutputs: secretOutputNames(
-          r.properties,
-          reg.additionalSecretOutputs,
-          inputs,
-          secretInputs,
-        ),
-      });
+      this.resources.set(urn, stateWithSecrets(reg, r.id, inputs, r.properties, secretInputs));
       return { ok: true, kept: true };
     } catch (e) {
       const error = run.error(e);
       if (e instanceof HostError && e.initFailure !== undefined) {
         const f = e.initFailure;
         this.resources.set(urn, {
-          ...stateFrom(reg, f.id, inputs, f.properties, secretInputs),
-          secretOutputs: secretOutputNames(
-            f.properties,
-            reg.additionalSecretOutputs,
-            inputs,
-            secretInputs,
-          ),
+          ...stateWithSecrets(reg, f.id, inputs, f.properties, secretInputs),
           initErrors: f.reasons,
         });
         return { ok: false, kept: true, error };
@@ -876,13 +862,7 @@ export class Engine {
         timeoutSeconds: seconds(reg.customTimeouts.update),
       });
       this.resources.set(urn, {
-        ...stateFrom(reg, old.id, inputs, r.properties, secretInputs),
-        secretOutputs: secretOutputNames(
-          r.properties,
-          reg.additionalSecretOutputs,
-          inputs,
-          secretInputs,
-        ),
+        ...stateWithSecrets(reg, old.id, inputs, r.properties, secretInputs),
         ...importOf(old),
       });
       return { ok: true, kept: true };
@@ -891,13 +871,7 @@ export class Engine {
       if (e instanceof HostError && e.initFailure !== undefined) {
         const f = e.initFailure;
         this.resources.set(urn, {
-          ...stateFrom(reg, old.id, inputs, f.properties, secretInputs),
-          secretOutputs: secretOutputNames(
-            f.properties,
-            reg.additionalSecretOutputs,
-            inputs,
-            secretInputs,
-          ),
+          ...stateWithSecrets(reg, old.id, inputs, f.properties, secretInputs),
           initErrors: f.reasons,
           ...importOf(old),
         });
@@ -1343,6 +1317,20 @@ function stateFrom(
     ...s,
     ...(reg.parent === undefined ? {} : { parent: reg.parent }),
     ...(reg.replacementTrigger === undefined ? {} : { replacementTrigger: reg.replacementTrigger }),
+  };
+}
+
+/** {@link stateFrom} with the outputs marked secret as the engine marks them. */
+function stateWithSecrets(
+  reg: Registration,
+  id: string,
+  inputs: PropertyMap,
+  outputs: PropertyMap,
+  secretInputs: readonly string[],
+): ResourceState {
+  return {
+    ...stateFrom(reg, id, inputs, outputs, secretInputs),
+    secretOutputs: secretOutputNames(outputs, reg.additionalSecretOutputs, inputs, secretInputs),
   };
 }
 
