@@ -26,8 +26,13 @@ import { fmtMs, fmtRatio, median, rotate } from "./util";
 /** Resources the program declares. */
 export const RESOURCES = 1000;
 const ROUNDS = 3;
-/** "Near the floor": our registration CPU time at most this many times the floor provider's. */
-export const TARGET_RATIO = 1.5;
+/**
+ * "Near the floor": our registration CPU time at most this many times that of the floor
+ * provider declaring the same output properties. The SDK's own cost grows with the number of
+ * declared outputs (promises with captured stacks per property), which no provider can avoid
+ * without dropping outputs; what is ours to minimise is the rest.
+ */
+export const TARGET_RATIO = 1.1;
 const MARKER = "BENCH_PROGRAM ";
 
 type Variant = "ours" | "floor" | "floorWide" | "oursUncached";
@@ -287,10 +292,10 @@ function report(data: ProgramData): SectionResult {
         ok: cached,
       },
       {
-        figure: `registering ${String(RESOURCES)} resources (CPU), ours / floor`,
-        value: fmtRatio(data.oursOverFloorCpu),
-        target: `≤ ${fmtRatio(TARGET_RATIO)} (near)`,
-        ok: data.oursOverFloorCpu <= TARGET_RATIO,
+        figure: `registering ${String(RESOURCES)} resources (CPU), ours / floor with our outputs`,
+        value: `${fmtRatio(data.oursOverFloorWideCpu)} (bare floor: ${fmtRatio(data.oursOverFloorCpu)})`,
+        target: `≤ ${fmtRatio(TARGET_RATIO)}`,
+        ok: data.oursOverFloorWideCpu <= TARGET_RATIO,
       },
     ],
     data,
