@@ -90,6 +90,27 @@ describe("expiry", () => {
   });
 });
 
+describe("expiry warning", () => {
+  it("the program warns about a token that stays close to its expiry", async () => {
+    const soon = new Date(Date.now() + 2 * DAY).toISOString();
+    const later = new Date(Date.now() + 60 * DAY).toISOString();
+    const run = await execProgram({
+      scratchDir: scratchDirFromEnv(),
+      program: [
+        `const { PantherApiToken } = require("pulumi-panther");`,
+        `new PantherApiToken("soon", { name: "soon", permissions: [] });`,
+        `new PantherApiToken("later", { name: "later", permissions: [] });`,
+      ].join("\n"),
+      mockState: { soon: { expiresAt: soon }, later: { expiresAt: later } },
+    });
+    expect(run.exitCode).toBe(0);
+    const warnings = run.stderr.split("\n").filter((l) => l.includes("expires at"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(soon);
+    expect(warnings[0]).toMatch(/replace the token/);
+  });
+});
+
 describe("PantherApiTokenPair", () => {
   const pairProgram = (generation: number) =>
     [
