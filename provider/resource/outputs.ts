@@ -51,6 +51,14 @@ function timeOf(text: string | null | undefined): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
+/**
+ * Slack when comparing Panther's `rotatedAt` with the stamp of the rotation
+ * that issued the stored value: a server may stamp the answer and the stored
+ * record a few milliseconds apart. A rotation by someone else within a second
+ * of ours is not a realistic case; a false alarm would rotate on every run.
+ */
+export const ROTATION_STAMP_SLACK_MS = 1000;
+
 /** Whether Panther reports a rotation that happened after the stored value was issued. */
 export function rotatedSince(
   rotatedAt: string | null | undefined,
@@ -58,7 +66,9 @@ export function rotatedSince(
 ): boolean {
   const rotated = timeOf(rotatedAt);
   const issued = timeOf(valueIssuedAt);
-  return rotated !== undefined && issued !== undefined && rotated > issued;
+  return (
+    rotated !== undefined && issued !== undefined && rotated > issued + ROTATION_STAMP_SLACK_MS
+  );
 }
 
 /** The inputs carried in outputs (the non-API ones come back from state, the API ones from Panther). */

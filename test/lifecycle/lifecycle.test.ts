@@ -1,4 +1,5 @@
 import { UNKNOWN } from "../support/host";
+import { ROTATION_STAMP_SLACK_MS } from "../../provider/resource/outputs";
 import { execProgram } from "../support/program";
 import { scratchDirFromEnv } from "../support/scratch";
 import {
@@ -23,6 +24,10 @@ const quickstart = (args: Record<string, unknown> = {}): TokenDecl[] => [
     },
   },
 ];
+
+/** A person acts in the Console some time after the stack ran (beyond the stamp slack). */
+const consoleLater = () =>
+  new Promise((resolve) => setTimeout(resolve, ROTATION_STAMP_SLACK_MS + 100));
 
 let stack: TestStack;
 beforeEach(async () => {
@@ -235,6 +240,7 @@ describe("drift", () => {
     await stack.up(quickstart());
     const id = stack.resource("ci")?.id ?? "";
     const before = stack.outputs("ci");
+    await consoleLater();
     const consoleValue = stack.emulator.control.rotateToken(id);
     expect(stack.emulator.control.authenticate(String(before["value"]))).toBeUndefined();
 

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
+import { ROTATION_STAMP_SLACK_MS } from "../../provider/resource/outputs";
 import { HostError } from "../support/host";
 import type { OperationResult } from "../support/engine";
 import { TestStack, registrations, type TokenDecl } from "./stack";
@@ -40,6 +41,8 @@ it("the deployer key and token values appear nowhere but the secret value output
     keep(await stack.up(decl({ name: "renamed", rotationTrigger: "t2" })));
     control.clearFaults();
     keep(await stack.up(decl({ name: "renamed", rotationTrigger: "t2" })));
+    // Someone rotates in the Console a while later (beyond the stamp slack).
+    await new Promise((resolve) => setTimeout(resolve, ROTATION_STAMP_SLACK_MS + 100));
     control.rotateToken(stack.resource("ci")?.id ?? "");
     keep(await stack.refresh());
     keep(await stack.up(decl({ name: "renamed", rotationTrigger: "t2", waitUntilUsable: true })));
