@@ -380,15 +380,15 @@ describe("retries", () => {
 
 describe("timeouts", () => {
   it("a slow create times out once; a slow get is retried", async () => {
-    emulator.control.addFault({ operation: "create", kind: "delay", ms: 1500 });
+    emulator.control.addFault({ operation: "create", kind: "delay", ms: 2500 });
     emulator.control.resetCounters();
-    const error = await failure(() => client({ timeouts: { headersMs: 300 } }).createToken(body));
+    const error = await failure(() => client({ timeouts: { headersMs: 800 } }).createToken(body));
     expect(error.code).toBe("PANTHER_TIMEOUT");
     expect(error.message).toMatch(/timed out/);
     expect(counts().create).toBe(1);
 
-    emulator.control.addFault({ operation: "get", kind: "delay", ms: 1500 });
-    const token = await client({ timeouts: { headersMs: 300 } }).getToken("self");
+    emulator.control.addFault({ operation: "get", kind: "delay", ms: 2500 });
+    const token = await client({ timeouts: { headersMs: 800 } }).getToken("self");
     expect(token.id).toBe(emulator.adminTokenId);
   });
 });
