@@ -23,4 +23,11 @@ export {
 } from "./lookups";
 export { KNOWN_PERMISSIONS, type KnownPermission, type Permission } from "./client/permissions";
 export type { Actor, ApiToken } from "./client/schemas";
-export { CONFIG_TOKEN, CONFIG_URL, ENV_TOKEN, ENV_URL } from "./resource/settings";
+export {
+  CONFIG_TIMEOUT,
+  CONFIG_TOKEN,
+  CONFIG_URL,
+  ENV_TIMEOUT,
+  ENV_TOKEN,
+  ENV_URL,
+} from "./resource/settings";

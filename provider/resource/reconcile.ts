@@ -12,12 +12,16 @@
  * window of the call (with slack for clock skew). Then:
  * - exactly one match: it is ours. Rotate it, which yields a value we know
  *   (the lost one dies with the rotation; nobody ever saw it), and track it.
- * - none: the create did not happen. Create again (bounded).
+ * - none: the create did not happen, or has not happened yet: after a
+ *   timeout or a 504 the request may still be in flight behind a gateway, so
+ *   the listing is repeated after short waits (LATE_LISTING_DELAYS_MS) before
+ *   concluding. Then create again (bounded).
  * - several: tokens with this definition were created in the window by
  *   someone else or by an earlier interrupted run. Track the newest so it is
  *   not orphaned, and fail loudly naming the others so a person decides.
  * A normal create stays one API call: this runs only after an ambiguous failure.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { PantherClient } from "../client/client";
 import { isPantherError } from "../client/errors";
 import { NOT_SENT_NETWORK_CODES } from "../client/retry";
@@ -28,6 +32,20 @@ import { normalizeCidrs, sortedSet } from "./outputs";
 export const CLOCK_SKEW_MS = 5 * 60_000;
 /** Creates attempted in all when earlier ones provably did nothing. */
 export const MAX_CREATE_ATTEMPTS = 3;
+/**
+ * Waits before listing again when a create that timed out (or got a 504) has
+ * left no trace yet: the request may still be on its way through a gateway.
+ */
+export const LATE_LISTING_DELAYS_MS: readonly number[] = [2_000, 5_000];
+
+/** Whether the failed request may still be in flight (so a token can still appear). */
+function mayStillLand(error: unknown): boolean {
+  return (
+    isPantherError(error, "PANTHER_TIMEOUT") ||
+    (isPantherError(error, "PANTHER_SERVER_ERROR") &&
+      (error as { status?: unknown }).status === 504)
+  );
+}
 
 /** Whether a failed create may have created the token anyway. */
 export function isAmbiguousCreateFailure(error: unknown): boolean {
@@ -90,7 +108,12 @@ export async function createReconciled(
       if (!isAmbiguousCreateFailure(error)) throw error;
       let candidates: ApiToken[];
       try {
-        candidates = findCandidates(await client.listTokens(), body, started, Date.now());
+        candidates = await findAfter(
+          client,
+          body,
+          started,
+          mayStillLand(error) ? LATE_LISTING_DELAYS_MS : [],
+        );
       } catch (listError) {
         throw new Error(
           `Creating Panther token "${body.name}" may have succeeded, but the answer was lost ` +
@@ -106,4 +129,20 @@ export async function createReconciled(
       if (attempt >= MAX_CREATE_ATTEMPTS) throw error;
     }
   }
+}
+
+/** Candidates for `body`, listing again after each of `delays` while none has appeared. */
+async function findAfter(
+  client: PantherClient,
+  body: ModifyApiToken,
+  started: number,
+  delays: readonly number[],
+): Promise<ApiToken[]> {
+  let candidates = findCandidates(await client.listTokens(), body, started, Date.now());
+  for (const delay of delays) {
+    if (candidates.length > 0) break;
+    await sleep(delay);
+    candidates = findCandidates(await client.listTokens(), body, started, Date.now());
+  }
+  return candidates;
 }

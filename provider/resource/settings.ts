@@ -13,21 +13,30 @@ import { PantherConfigError } from "../client/errors";
 /** Stack config keys this package reads. */
 export const CONFIG_URL = "panther:url";
 export const CONFIG_TOKEN = "panther:token";
+export const CONFIG_TIMEOUT = "panther:requestTimeoutSeconds";
 /** Environment fallbacks (the names Panther's Terraform provider uses). */
 export const ENV_URL = "PANTHER_API_URL";
 export const ENV_TOKEN = "PANTHER_API_TOKEN";
+export const ENV_TIMEOUT = "PANTHER_API_TIMEOUT_SECONDS";
+/** Longest request timeout accepted, in seconds. */
+export const MAX_TIMEOUT_SECONDS = 600;
 
 interface Settings {
   url: string | undefined;
   token: string | undefined;
+  timeout: string | undefined;
 }
 
-let stackSettings: Settings = { url: undefined, token: undefined };
+let stackSettings: Settings = { url: undefined, token: undefined, timeout: undefined };
 let cached: { key: string; client: PantherClient } | undefined;
 
 /** Records the stack config the host passed to `configure`. */
 export function setStackConfig(get: (key: string) => string | undefined): void {
-  stackSettings = { url: nonEmpty(get(CONFIG_URL)), token: nonEmpty(get(CONFIG_TOKEN)) };
+  stackSettings = {
+    url: nonEmpty(get(CONFIG_URL)),
+    token: nonEmpty(get(CONFIG_TOKEN)),
+    timeout: nonEmpty(get(CONFIG_TIMEOUT)),
+  };
   cached = undefined;
 }
 
@@ -62,6 +71,23 @@ export function resolveCredentials(env: NodeJS.ProcessEnv = process.env): {
   return { url, token };
 }
 
+/**
+ * Headers and body timeout of each request, in ms, from `panther:requestTimeoutSeconds` or
+ * `PANTHER_API_TIMEOUT_SECONDS`; undefined for the client's default (30 s).
+ */
+export function resolveTimeoutMs(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = stackSettings.timeout ?? nonEmpty(env[ENV_TIMEOUT]);
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+    throw new PantherConfigError(
+      `${CONFIG_TIMEOUT} (or ${ENV_TIMEOUT}) must be a number of seconds above 0 and at most ` +
+        `${MAX_TIMEOUT_SECONDS}, got ${JSON.stringify(text)}.`,
+    );
+  }
+  return Math.round(seconds * 1000);
+}
+
 function logRetry(event: RetryEvent): void {
   progress(
     `${event.operation} attempt ${event.attempt} failed (${event.reason}); retrying in ${event.delayMs} ms`,
@@ -79,13 +105,15 @@ export function progress(line: string): void {
  */
 export function client(): PantherClient {
   const { url, token } = resolveCredentials();
-  const key = `${url}\u0000${token}`;
+  const timeoutMs = resolveTimeoutMs();
+  const key = `${url}\u0000${token}\u0000${String(timeoutMs)}`;
   if (cached?.key !== key) {
     // Loaded on first network use: previews that only check and diff never load undici.
     const { PantherClient: Client } =
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require("../client/client") as typeof import("../client/client");
-    cached = { key, client: new Client({ url, apiKey: token, onRetry: logRetry }) };
+    const timeouts = timeoutMs === undefined ? {} : { headersMs: timeoutMs, bodyMs: timeoutMs };
+    cached = { key, client: new Client({ url, apiKey: token, timeouts, onRetry: logRetry }) };
   }
   return cached.client;
 }
@@ -99,5 +127,7 @@ export function probeClient(apiKey: string): PantherClient {
   const { PantherClient: Client } =
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require("../client/client") as typeof import("../client/client");
-  return new Client({ url, apiKey, retry: { maxAttempts: 1 } });
+  const timeoutMs = resolveTimeoutMs();
+  const timeouts = timeoutMs === undefined ? {} : { headersMs: timeoutMs, bodyMs: timeoutMs };
+  return new Client({ url, apiKey, timeouts, retry: { maxAttempts: 1 } });
 }

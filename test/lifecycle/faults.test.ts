@@ -33,6 +33,38 @@ describe("ambiguous create", () => {
     );
   });
 
+  it("a create that timed out and lands late is still found (listed again), rotated and tracked", async () => {
+    const slow = await TestStack.start({ hostEnv: { PANTHER_API_TIMEOUT_SECONDS: "1" } });
+    try {
+      slow.emulator.control.addFault({ operation: "create", kind: "delay", ms: 2500 });
+      const up = await slow.up([token()]);
+      expect(up.result.ok).toBe(true);
+      // Listed at ~1 s (nothing yet) and again 2 s later (found); never created twice.
+      expect(up.api).toEqual(api({ create: 1, list: 2, rotate: 1 }));
+      const live = slow.emulator.control.listTokens().filter((t) => t.name === "ci-token");
+      expect(live).toHaveLength(1);
+      expect(slow.emulator.control.authenticate(String(slow.outputs("ci")["value"]))).toBe(
+        live[0]?.id,
+      );
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("a request timeout that is not a number of seconds is refused naming the setting", async () => {
+    const bad = await TestStack.start({ hostEnv: { PANTHER_API_TIMEOUT_SECONDS: "soon" } });
+    try {
+      const up = await bad.up([token()]);
+      expect(up.result.ok).toBe(false);
+      expect(up.result.errors.join("\n")).toMatch(
+        /panther:requestTimeoutSeconds \(or PANTHER_API_TIMEOUT_SECONDS\)/,
+      );
+      expect(bad.emulator.control.counters().requests).toBe(0);
+    } finally {
+      await bad.close();
+    }
+  });
+
   it("a 200 with a truncated body (created, value unreadable) is reconciled the same way", async () => {
     stack.emulator.control.addFault({
       operation: "create",
