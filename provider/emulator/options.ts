@@ -51,6 +51,11 @@ export interface EmulatorOptions {
    * simulate a newer Panther server. The admin token gets them too.
    */
   extraPermissions?: readonly string[];
+  /**
+   * How long an idle keep-alive connection stays open, in ms. Default 5000
+   * (Node's); load-balancers in front of real APIs often keep 60 000.
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 /** {@link EmulatorOptions} with defaults filled in and values checked. */
@@ -71,6 +76,8 @@ export interface ResolvedOptions {
   readonly forbiddenBodyShape: ForbiddenBodyShape;
   /** Known permissions plus the extra ones, sorted. */
   readonly allowedPermissions: readonly string[];
+  /** See {@link EmulatorOptions.keepAliveTimeoutMs}. */
+  readonly keepAliveTimeoutMs: number;
 }
 
 const ADMIN_KEY = /^[\x21-\x7e]{1,1024}$/;
@@ -122,6 +129,10 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   if (forbiddenBodyShape !== "message" && forbiddenBodyShape !== "error") {
     throw invalid('forbiddenBodyShape must be "message" or "error"');
   }
+  const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 5000;
+  if (!isIntegerIn(keepAliveTimeoutMs, 1, 3_600_000)) {
+    throw invalid("keepAliveTimeoutMs must be an integer from 1 to 3600000");
+  }
   const extra = options.extraPermissions ?? [];
   for (const name of extra) {
     if (!PERMISSION_NAME.test(name)) {
@@ -139,5 +150,6 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     adminKey,
     forbiddenBodyShape,
     allowedPermissions: [...new Set<string>([...KNOWN_PERMISSIONS, ...extra])].sort(),
+    keepAliveTimeoutMs,
   };
 }

@@ -106,6 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const sockets = new Set<Socket>();
 
   const server = createServer();
+  server.keepAliveTimeout = resolved.keepAliveTimeoutMs;
   server.on("connection", (socket: Socket) => {
     state.counters.connection();
     sockets.add(socket);

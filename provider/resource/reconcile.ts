@@ -24,14 +24,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PantherClient } from "../client/client";
 import { isPantherError } from "../client/errors";
-import { NOT_SENT_NETWORK_CODES } from "../client/retry";
+import { DEFAULT_RETRY_POLICY, NOT_SENT_NETWORK_CODES } from "../client/retry";
 import type { ApiToken, ApiTokenWithValue, ModifyApiToken } from "../client/schemas";
 import { normalizeCidrs, sortedSet } from "./outputs";
 
 /** Slack around the call's start and end for Panther's clock against ours. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
-/** Creates attempted in all when earlier ones provably did nothing. */
-export const MAX_CREATE_ATTEMPTS = 3;
+/**
+ * Creates attempted in all when earlier ones provably did nothing: as many as
+ * the attempts of a call that is safe to repeat.
+ */
+export const MAX_CREATE_ATTEMPTS = DEFAULT_RETRY_POLICY.maxAttempts;
 /**
  * Waits before listing again when a create that timed out (or got a 504) has
  * left no trace yet: the request may still be on its way through a gateway.
