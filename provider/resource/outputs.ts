@@ -109,7 +109,8 @@ export function toOutputs(
     valueIssuedAt: value.issuedAt,
   };
   for (const [key, v] of Object.entries(optional)) {
-    if (v !== undefined) outputs[key] = JSON.parse(JSON.stringify(v)) as unknown;
+    // Parsed values are plain JSON: zod leaves absent keys out rather than undefined.
+    if (v !== undefined) outputs[key] = v;
   }
   return outputs;
 }

@@ -27,6 +27,7 @@ import { isPantherError } from "../client/errors";
 import { DEFAULT_RETRY_POLICY, NOT_SENT_NETWORK_CODES } from "../client/retry";
 import type { ApiToken, ApiTokenWithValue, ModifyApiToken } from "../client/schemas";
 import { normalizeCidrs, sortedSet } from "./outputs";
+import { messageOf } from "./partial";
 
 /** Slack around the call's start and end for Panther's clock against ours. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
@@ -120,8 +121,8 @@ export async function createReconciled(
       } catch (listError) {
         throw new Error(
           `Creating Panther token "${body.name}" may have succeeded, but the answer was lost ` +
-            `(${error instanceof Error ? error.message : String(error)}) and listing tokens to find it failed ` +
-            `(${listError instanceof Error ? listError.message : String(listError)}). Look for a token named ` +
+            `(${messageOf(error)}) and listing tokens to find it failed ` +
+            `(${messageOf(listError)}). Look for a token named ` +
             `"${body.name}" created just now in the Panther Console (Settings → API Tokens): delete it, or adopt it ` +
             `with adoptTokenId, then run pulumi up again.`,
           { cause: listError },

@@ -54,3 +54,28 @@ describe("toOutputs", () => {
     expect(normalizeCidrs(["garbage", "10.0.0.0/8"])).toEqual(["10.0.0.0/8", "garbage"]);
   });
 });
+
+describe("outputs from a parsed answer", () => {
+  it("hold no undefined anywhere (the provider host refuses them), even for partial actors", async () => {
+    const { ApiTokenSchema } = await import("../../provider/client/schemas");
+    const token = ApiTokenSchema.parse({
+      id: "t1",
+      name: "ci",
+      permissions: [],
+      createdAt: "2026-01-01T00:00:00Z",
+      createdBy: { id: "user" },
+      updatedBy: { type: "text", extra: { deep: true } },
+      rotatedAt: null,
+    });
+    const outs = toOutputs(token, {}, { value: "", issuedAt: undefined });
+    const undefinedAt = (value: unknown, path: string): string[] =>
+      value === undefined
+        ? [path]
+        : value !== null && typeof value === "object"
+          ? Object.entries(value).flatMap(([k, v]) => undefinedAt(v, `${path}.${k}`))
+          : [];
+    expect(undefinedAt(outs, "outputs")).toEqual([]);
+    expect(outs["createdBy"]).toEqual({ id: "user" });
+    expect(outs["updatedBy"]).toEqual({ type: "text" });
+  });
+});
