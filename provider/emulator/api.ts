@@ -11,8 +11,11 @@
  * 3. Missing permission → 403: `OrganizationAPITokenRead` for list and get,
  *    `OrganizationAPITokenModify` for create, update, delete and rotate. A
  *    token may always get and rotate itself (`self` or its own id).
- * 4. Body and query validation → 400.
- * 5. Unknown token id → 404.
+ * 4. Body and query validation → 400; deleting or rotating the bootstrap
+ *    admin token → 400 (the emulator's users sign in with it).
+ * 5. Unknown token id → 404. Raw records (`insertRawToken`) are found by GET
+ *    and DELETE, which needs no valid record; update and rotate, which do,
+ *    answer 404 for them.
  */
 import { MODIFY_PERMISSION, READ_PERMISSION } from "../client/permissions";
 import { displayAddress, isAddressAllowed } from "./cidr";
@@ -21,7 +24,7 @@ import { jsonResponse, messageResponse, type EmulatorResponse } from "./http";
 import type { ApiRoute } from "./routes";
 import type { EmulatorState } from "./state";
 import type { Caller } from "./store";
-import type { EmulatorActor } from "./token";
+import type { StoredActor } from "./token";
 import { validateModifyBody, type Validation } from "./validation";
 
 /** What the API handlers need from an HTTP request. */
@@ -30,8 +33,8 @@ export interface ApiRequest {
   readonly apiKey: string | undefined;
   /** The socket's remote address, checked against the caller's allow-list. */
   readonly remoteAddress: string;
-  /** The raw request body (may be empty). */
-  readonly body: Buffer;
+  /** The request body as text (may be empty). */
+  readonly body: string;
   /** The query string. */
   readonly query: URLSearchParams;
 }
@@ -70,10 +73,10 @@ export function authenticate(state: EmulatorState, request: ApiRequest): Authent
   return { ok: true, caller };
 }
 
-function parseJson(body: Buffer): Validation<unknown> {
+function parseJson(body: string): Validation<unknown> {
   if (body.length === 0) return { ok: false, message: "request body is required" };
   try {
-    return { ok: true, value: JSON.parse(body.toString("utf8")) as unknown };
+    return { ok: true, value: JSON.parse(body) as unknown };
   } catch {
     return { ok: false, message: "request body is not valid JSON" };
   }
@@ -102,9 +105,31 @@ function listTokens(state: EmulatorState, query: URLSearchParams): EmulatorRespo
   return jsonResponse(
     200,
     page.nextAfter === undefined
-      ? { results: page.tokens }
-      : { results: page.tokens, next: encodeCursor(page.nextAfter) },
+      ? { results: page.records }
+      : { results: page.records, next: encodeCursor(page.nextAfter) },
   );
+}
+
+function bootstrapRefusal(action: "deleted" | "rotated", verb: string): EmulatorResponse {
+  return messageResponse(
+    400,
+    `the emulator's bootstrap admin token cannot be ${action} through the API: the emulator's ` +
+      `admin key is its value, and tests and tools sign in with it. Create another token for the ` +
+      `test (POST /api-tokens) and ${verb} that one`,
+  );
+}
+
+/** A create or rotate answer: the token with its value, stamps left out with `answerStamps: "none"`. */
+function withValue(
+  state: EmulatorState,
+  issued: { token: object; value: string },
+): EmulatorResponse {
+  const body: Record<string, unknown> = { ...issued.token, value: issued.value };
+  if (state.answerStamps === "none") {
+    delete body["updatedAt"];
+    delete body["rotatedAt"];
+  }
+  return jsonResponse(200, body);
 }
 
 /**
@@ -119,7 +144,7 @@ export function handleApi(
   const auth = authenticate(state, request);
   if (!auth.ok) return auth.response;
   const caller = auth.caller;
-  const actor: EmulatorActor = { id: "api-token", type: caller.id };
+  const actor: StoredActor = { kind: "api-token", id: caller.id, name: caller.name };
 
   const resolve = (id: string): string => (id === "self" ? caller.id : id);
   const selfExempt =
@@ -134,14 +159,13 @@ export function handleApi(
     case "create": {
       const input = parseModifyBody(state, request.body);
       if (!input.ok) return messageResponse(400, input.message);
-      const created = state.store.create(input.value, actor);
-      return jsonResponse(200, { ...created.token, value: created.value });
+      return withValue(state, state.store.create(input.value, actor));
     }
     case "list":
       return listTokens(state, request.query);
     case "get": {
-      const token = state.store.get(resolve(route.id));
-      return token === undefined ? notFound(route.id) : jsonResponse(200, token);
+      const record = state.store.getRecord(resolve(route.id));
+      return record === undefined ? notFound(route.id) : jsonResponse(200, record);
     }
     case "update": {
       const input = parseModifyBody(state, request.body);
@@ -150,21 +174,21 @@ export function handleApi(
       return token === undefined ? notFound(route.id) : jsonResponse(200, token);
     }
     case "delete":
+      if (resolve(route.id) === state.adminTokenId) return bootstrapRefusal("deleted", "delete");
       return state.store.delete(resolve(route.id)) ? { status: 204 } : notFound(route.id);
     case "rotate": {
+      if (resolve(route.id) === state.adminTokenId) return bootstrapRefusal("rotated", "rotate");
       const rotated = state.store.rotate(resolve(route.id), actor);
-      return rotated === undefined
-        ? notFound(route.id)
-        : jsonResponse(200, { ...rotated.token, value: rotated.value });
+      return rotated === undefined ? notFound(route.id) : withValue(state, rotated);
     }
   }
 }
 
 function parseModifyBody(
   state: EmulatorState,
-  body: Buffer,
+  body: string,
 ): ReturnType<typeof validateModifyBody> {
   const json = parseJson(body);
   if (!json.ok) return json;
-  return validateModifyBody(json.value, state.allowedPermissions);
+  return validateModifyBody(json.value, state);
 }

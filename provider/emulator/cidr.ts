@@ -154,6 +154,60 @@ export function cidrContains(block: CidrBlock, address: IpAddress): boolean {
   return ((block.bytes[fullBytes] ?? 0) & mask) === ((address.bytes[fullBytes] ?? 0) & mask);
 }
 
+/** Whether a block written in IPv6 syntax is an IPv4-mapped block (`::ffff:0:0/96` or narrower). */
+function isMappedBlock(block: CidrBlock): boolean {
+  return block.family === 6 && block.prefix >= 96 && isIPv4Mapped(block.bytes);
+}
+
+/**
+ * The IPv4 form of an IPv4-mapped IPv6 block, host bits kept
+ * (`::ffff:10.0.0.0/104` → `10.0.0.0/8`, `::ffff:0:0/96` → `0.0.0.0/0`), or
+ * `undefined` for any other block. A mapped address with a prefix under 96
+ * also covers non-IPv4 addresses, so it has no IPv4 form.
+ */
+export function ipv4Equivalent(block: CidrBlock): string | undefined {
+  if (!isMappedBlock(block)) return undefined;
+  return `${Array.from(block.bytes.subarray(12)).join(".")}/${block.prefix - 96}`;
+}
+
+function groupsOf(bytes: Uint8Array): number[] {
+  return Array.from(
+    { length: 8 },
+    (_, index) => ((bytes[index * 2] ?? 0) << 8) | (bytes[index * 2 + 1] ?? 0),
+  );
+}
+
+/**
+ * Writes an IPv6 address: `expanded` as eight 4-digit groups
+ * (`2001:0db8:0000:…`), `compressed` in RFC 5952's canonical text (lower
+ * case, no leading zeros, the longest run of two or more zero groups as
+ * `::`, IPv4-mapped addresses as `::ffff:a.b.c.d`).
+ */
+export function formatIPv6(bytes: Uint8Array, style: "compressed" | "expanded"): string {
+  const groups = groupsOf(bytes);
+  if (style === "expanded")
+    return groups.map((group) => group.toString(16).padStart(4, "0")).join(":");
+  if (isIPv4Mapped(bytes)) return `::ffff:${Array.from(bytes.subarray(12)).join(".")}`;
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let start = 0; start < 8; start++) {
+    let length = 0;
+    while (start + length < 8 && groups[start + length] === 0) length++;
+    if (length > bestLength) {
+      bestStart = start;
+      bestLength = length;
+    }
+  }
+  const hex = (part: number[]): string => part.map((group) => group.toString(16)).join(":");
+  if (bestStart < 0) return hex(groups);
+  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
+}
+
+/** A block written in IPv6 syntax, rewritten in `style` (prefix unchanged, host bits kept). */
+export function formatIPv6Block(block: CidrBlock, style: "compressed" | "expanded"): string {
+  return `${formatIPv6(block.bytes, style)}/${block.prefix}`;
+}
+
 /**
  * Parses a socket's remote address as Node reports it: a dotted quad, an
  * IPv6 address, or an IPv6 address with a zone id (the zone is dropped).

@@ -3,14 +3,16 @@
  * `pulumi-panther-emulator`: runs the Panther API emulator from a shell.
  *
  * Prints the URL, the admin key and ready-to-paste `export` lines, then
- * serves until SIGINT or SIGTERM. Exit codes: 0 after a clean stop or
- * `--help`, 1 if the server cannot start (port in use), 2 for bad arguments.
+ * serves until SIGINT, SIGTERM or SIGHUP, or until its parent process (such
+ * as `npx`) goes away. Exit codes: 0 after a clean stop or `--help`, 1 if
+ * the server cannot start (port in use), 2 for bad arguments.
  */
 import { parseArgs } from "node:util";
 import { isLoopbackHost } from "./cidr";
 import { CONTROL_HEADER, CONTROL_PREFIX } from "./controlHttp";
 import { EmulatorError } from "./errors";
 import { startEmulator, type Emulator } from "./server";
+import { MAX_CLOCK_OFFSET_MS } from "./clock";
 import type { EmulatorOptions } from "./options";
 
 /** Environment variable the admin key is read from when `--admin-key` is not given. */
@@ -31,12 +33,27 @@ Options:
   --base-path <p>             serve the API under a prefix such as /v1 (default none)
   --page-size <n>             largest page of GET /api-tokens (default 50)
   --propagation-delay-ms <n>  new token values answer 401 for this long (default 0)
-  --admin-key <k>             value of the admin token (default: random);
-                              prefer the ${ADMIN_KEY_ENV} environment variable,
-                              which other users of this machine cannot see
+  --admin-key <k>             value of the admin token, 32 characters or more
+                              (default: random); prefer the ${ADMIN_KEY_ENV}
+                              environment variable, which other users of this
+                              machine cannot see
+
+Playing a Panther that differs from the spec:
+  --clock-offset-ms <n>       the emulator's clock runs n ms ahead (negative:
+                              behind) for stamps and the Date header
+  --date-header-skew-ms <n>   extra offset of the Date header only
+  --answer-stamps <s>         full (default), or none: create and rotate
+                              answers leave out updatedAt and rotatedAt
+  --actor-shape <s>           createdBy/updatedBy as typed (default),
+                              spec-literal, string or nested
+  --ipv4-mapped-as-ipv4       store ::ffff:10.0.0.0/104 as 10.0.0.0/8
+  --name-normalization <n>    NFC, NFD or none (default)
+  --implied-permissions       a ...Modify permission adds its ...Read
+  --ipv6-style <s>            asGiven (default), compressed or expanded
   -h, --help                  show this help
 
-Stops on Ctrl+C (SIGINT) or SIGTERM.`;
+Stops on Ctrl+C (SIGINT), SIGTERM or SIGHUP, and when its parent process
+(for example npx) exits.`;
 
 /** Where the CLI writes and what it reads, replaceable in tests. */
 export interface CliIo {
@@ -47,6 +64,12 @@ export interface CliIo {
   /** Environment variables. */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
+
+/** Signals that stop the CLI. */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+/** How often the CLI checks that its parent process is still there, in ms. */
+export const PARENT_POLL_MS = 500;
 
 /** Outcome of {@link main}. */
 export interface CliRun {
@@ -71,7 +94,7 @@ function parseInteger(
   max: number,
 ): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) {
+  if (!/^-?[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) {
     throw new UsageError(
       `${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`,
     );
@@ -102,6 +125,14 @@ function parseOptions(
         "page-size": { type: "string" },
         "propagation-delay-ms": { type: "string" },
         "admin-key": { type: "string" },
+        "clock-offset-ms": { type: "string" },
+        "date-header-skew-ms": { type: "string" },
+        "answer-stamps": { type: "string" },
+        "actor-shape": { type: "string" },
+        "ipv4-mapped-as-ipv4": { type: "boolean" },
+        "name-normalization": { type: "string" },
+        "implied-permissions": { type: "boolean" },
+        "ipv6-style": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -130,6 +161,31 @@ function parseOptions(
     86_400_000,
   );
   if (delay !== undefined) options.propagationDelayMs = delay;
+  const offset = (flag: string, text: string | undefined): number | undefined =>
+    parseInteger(flag, text, -MAX_CLOCK_OFFSET_MS, MAX_CLOCK_OFFSET_MS);
+  const clockOffsetMs = offset("--clock-offset-ms", values["clock-offset-ms"]);
+  if (clockOffsetMs !== undefined) options.clockOffsetMs = clockOffsetMs;
+  const skew = offset("--date-header-skew-ms", values["date-header-skew-ms"]);
+  if (skew !== undefined) options.dateHeaderSkewMs = skew;
+  // resolveOptions checks the values of these; a bad one exits 2 with its message.
+  if (values["answer-stamps"] !== undefined) {
+    options.answerStamps = values["answer-stamps"] as NonNullable<EmulatorOptions["answerStamps"]>;
+  }
+  if (values["actor-shape"] !== undefined) {
+    options.actorShape = values["actor-shape"] as NonNullable<EmulatorOptions["actorShape"]>;
+  }
+  const forms: NonNullable<EmulatorOptions["canonicalForms"]> = {};
+  if (values["ipv4-mapped-as-ipv4"] === true) forms.ipv4MappedAsIpv4 = true;
+  if (values["implied-permissions"] === true) forms.impliedPermissions = true;
+  if (values["name-normalization"] !== undefined) {
+    forms.nameNormalization = values["name-normalization"] as NonNullable<
+      typeof forms.nameNormalization
+    >;
+  }
+  if (values["ipv6-style"] !== undefined) {
+    forms.ipv6Style = values["ipv6-style"] as NonNullable<typeof forms.ipv6Style>;
+  }
+  if (Object.keys(forms).length > 0) options.canonicalForms = forms;
   const envKey = env[ADMIN_KEY_ENV];
   const keyFromEnv = values["admin-key"] === undefined && envKey !== undefined && envKey !== "";
   const adminKey = values["admin-key"] ?? (keyFromEnv ? envKey : undefined);
@@ -160,7 +216,9 @@ function finished(exitCode: number): CliRun {
  * Runs the CLI with `argv` (arguments only, without `node` and the script).
  * Resolves once the emulator is listening (or at once for `--help` and
  * errors) with a {@link CliRun}; the process keeps running until the
- * emulator stops. Installs SIGINT and SIGTERM handlers while serving.
+ * emulator stops. While serving it handles {@link STOP_SIGNALS} and checks
+ * every {@link PARENT_POLL_MS} that its parent process is still there
+ * (an orphan's `process.ppid` changes), stopping when it is not.
  *
  * @example
  * const run = await main(["--port", "0"], { out: lines.push.bind(lines), err, env: {} });
@@ -205,8 +263,8 @@ export async function main(argv: readonly string[], io: CliIo = DEFAULT_IO): Pro
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+      clearInterval(parentWatch);
       await emulator.close();
       resolveStopped();
     })();
@@ -216,8 +274,16 @@ export async function main(argv: readonly string[], io: CliIo = DEFAULT_IO): Pro
     io.err(`pulumi-panther-emulator: ${signal} received, stopping`);
     void stop();
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  // npx killed without a chance to forward a signal leaves this process
+  // orphaned; it is then adopted by another process and its ppid changes.
+  const parent = process.ppid;
+  const parentWatch = setInterval(() => {
+    if (process.ppid === parent) return;
+    io.err(`pulumi-panther-emulator: parent process ${parent} exited, stopping`);
+    void stop();
+  }, PARENT_POLL_MS);
+  parentWatch.unref();
 
   const token = parsed.keyFromEnv ? `"$${ADMIN_KEY_ENV}"` : shellQuote(emulator.adminKey);
   io.out(`Panther API emulator listening on ${emulator.url}`);
@@ -238,8 +304,11 @@ export async function main(argv: readonly string[], io: CliIo = DEFAULT_IO): Pro
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (run) => {
-      if (run.exitCode !== 0) process.exitCode = run.exitCode;
+    async (run) => {
+      process.exitCode = run.exitCode;
+      await run.stopped;
+      // Nothing may keep a stopped emulator's process alive.
+      process.exit();
     },
     (error: unknown) => {
       console.error("pulumi-panther-emulator: unexpected error:", error);

@@ -4,21 +4,18 @@
  * the Panther Console: they bypass HTTP, authentication and faults, and are
  * not counted as requests.
  */
-import { EmulatorError } from "./errors";
+import { resolveCanonicalForms, type CanonicalForms } from "./canonical";
+import type { ClockSettings } from "./clock";
 import type { EmulatorCounters } from "./counters";
+import { EmulatorError } from "./errors";
 import type { Fault } from "./faults";
-import { RandomFailures, validateRandomFailures, type RandomFailureConfig } from "./randomFailures";
-import { TokenBucket, validateRateLimit, type RateLimitConfig } from "./rateLimit";
+import { checkActorShape, checkAnswerStamps } from "./options";
+import type { RandomFailureConfig } from "./randomFailures";
+import type { RateLimitConfig } from "./rateLimit";
 import type { RecordedRequest } from "./requestLog";
-import type { EmulatorState } from "./state";
-import type { EmulatorActor, EmulatorToken } from "./token";
-import {
-  validateCidrBlocks,
-  validateName,
-  validatePermissions,
-  type Validation,
-  type ValidTokenInput,
-} from "./validation";
+import type { AnswerStamps, EmulatorState } from "./state";
+import type { ActorShape, EmulatorToken, StoredActor } from "./token";
+import { validateTokenFields, type ValidTokenInput } from "./validation";
 
 /** A token to create as if in the Panther Console. */
 export interface ConsoleTokenInput {
@@ -28,6 +25,8 @@ export interface ConsoleTokenInput {
   permissions: readonly string[];
   /** Allowed CIDR blocks; omitted or empty means any address. */
   allowedCIDRBlocks?: readonly string[];
+  /** The Console user making the change, by id or email (the actor's `id`); default `emulator-console`. */
+  user?: string;
 }
 
 /** Changes to a token as if edited in the Panther Console: omitted fields stay as they are. */
@@ -38,51 +37,41 @@ export interface ConsoleTokenChanges {
   permissions?: readonly string[];
   /** New allow-list (replaces the old one; `[]` allows any address). */
   allowedCIDRBlocks?: readonly string[];
+  /** The Console user making the change; default `emulator-console`. */
+  user?: string;
 }
 
 /**
- * Steers a running emulator. Available in-process as `Emulator.control`, and
- * over HTTP under `<url>/_emulator` (see `controlHttp`).
+ * Steers an emulator's Panther side: tokens, clock, response forms,
+ * counters and the request log. This is what an in-process
+ * `createEmulatorCore` offers; a running HTTP emulator offers
+ * {@link EmulatorControl}, which adds the gateway's faults.
  *
- * Methods that take input throw {@link EmulatorError} with code
+ * Methods that take input throw `EmulatorError` with code
  * `EMULATOR_INVALID_INPUT` for bad input and `EMULATOR_NOT_FOUND` for an
- * unknown token id.
+ * unknown token id. Token input is stored in the emulator's canonical forms,
+ * and tokens come back as `GET /api-tokens/{id}` would answer them.
  */
-export interface EmulatorControl {
+export interface EmulatorCoreControl {
   /** Counts since start or the last {@link resetCounters}. */
   counters(): EmulatorCounters;
   /** Sets every counter, connections included, back to 0. */
   resetCounters(): void;
   /**
-   * Adds a fault for the next matching API requests and returns its id.
-   * See `Fault` for matching and the actions.
-   */
-  addFault(fault: Fault): string;
-  /** Removes one fault before it is used up; returns whether it was still pending. */
-  removeFault(id: string): boolean;
-  /** Ids of the faults not used up yet, in the order they were added. */
-  pendingFaults(): string[];
-  /** Removes every pending fault. */
-  clearFaults(): void;
-  /** Turns the token-bucket rate limit on (a fresh, full bucket) or off (`null`). */
-  setRateLimit(config: RateLimitConfig | null): void;
-  /** Turns seeded random failures on (the generator restarts from the seed) or off (`null`). */
-  setRandomFailures(config: RandomFailureConfig | null): void;
-  /**
-   * Creates a token as a Console user would (`createdBy` is
-   * `{"id": "user", "type": "emulator-console"}`). The value is subject to the
-   * propagation delay like any new value.
+   * Creates a token as a Console user would (`createdBy` is that user, by
+   * default `emulator-console`). The value is subject to the propagation
+   * delay like any new value.
    */
   createToken(input: ConsoleTokenInput): { token: EmulatorToken; value: string };
-  /** Rotates a token as a Console user would; returns the new value. The old value stops working at once. */
-  rotateToken(id: string): string;
+  /** Rotates a token as a Console user would (default `emulator-console`); returns the new value. The old value stops working at once. */
+  rotateToken(id: string, user?: string): string;
   /** Changes a token as a Console user would and returns it. */
   updateToken(id: string, changes: ConsoleTokenChanges): EmulatorToken;
-  /** Deletes a token as a Console user would; its value stops working. */
+  /** Deletes a token as a Console user would; its value stops working. The bootstrap admin token may be deleted here (the REST API refuses). */
   deleteToken(id: string): void;
-  /** The token with this id (never with its value), or `undefined`. */
+  /** The token with this id, as GET would answer it (never with its value), or `undefined` (raw records too). */
   getToken(id: string): EmulatorToken | undefined;
-  /** Every token in creation order, the admin token included. */
+  /** Every token in creation order, the admin token included, as the API lists them; raw records are left out (list them over the API). */
   listTokens(): EmulatorToken[];
   /**
    * Id of the token `value` currently belongs to, ignoring the propagation
@@ -98,13 +87,64 @@ export interface EmulatorControl {
   recentRequests(): RecordedRequest[];
   /** Forgets the recorded requests. */
   clearRecentRequests(): void;
+  /** Changes the clock offsets (omitted ones stay); later stamps and `Date` headers follow. */
+  setClock(settings: ClockSettings): void;
+  /** Replaces the canonical forms (omitted fields take their defaults) for tokens written from now on. */
+  setCanonicalForms(forms: CanonicalForms): void;
+  /** Changes whether create and rotate answers carry `updatedAt` and `rotatedAt`. */
+  setAnswerStamps(answerStamps: AnswerStamps): void;
+  /** Changes how `createdBy` and `updatedBy` are written, in every later answer. */
+  setActorShape(shape: ActorShape): void;
+  /**
+   * Adds a record that `GET /api-tokens` lists exactly as given (in creation
+   * order with the tokens, across pages) and that `GET /api-tokens/{id}`
+   * answers when its `id` is a string. It authenticates nothing. DELETE over
+   * the API removes it; update and rotate answer 404. Returns its key: the
+   * `id` if a string, else a new `raw-<n>`.
+   *
+   * @example
+   * control.insertRawToken({ id: "odd-1", name: "odd", permissions: null, createdAt: "2024-01-01T00:00:00Z" });
+   */
+  insertRawToken(record: Record<string, unknown>): string;
+  /** Removes a raw record by its key; throws `EMULATOR_NOT_FOUND` if there is none. */
+  removeRawToken(id: string): void;
 }
 
-const CONSOLE_ACTOR: EmulatorActor = { id: "user", type: "emulator-console" };
+/**
+ * Steers a running HTTP emulator: {@link EmulatorCoreControl} plus the
+ * gateway in front of it. Available in-process as `Emulator.control`, and
+ * over HTTP under `<url>/_emulator` (see `controlHttp`).
+ */
+export interface EmulatorControl extends EmulatorCoreControl {
+  /**
+   * Adds a fault for the next matching API requests and returns its id.
+   * See `Fault` for matching and the actions.
+   */
+  addFault(fault: Fault): string;
+  /** Removes one fault before it is used up; returns whether it was still pending. */
+  removeFault(id: string): boolean;
+  /** Ids of the faults not used up yet, in the order they were added. */
+  pendingFaults(): string[];
+  /** Removes every pending fault. */
+  clearFaults(): void;
+  /** Turns the token-bucket rate limit on (a fresh, full bucket) or off (`null`). */
+  setRateLimit(config: RateLimitConfig | null): void;
+  /** Turns seeded random failures on (the generator restarts from the seed) or off (`null`). */
+  setRandomFailures(config: RandomFailureConfig | null): void;
+  /** How many `lateLanding` requests wait to be applied. */
+  pendingLateLandings(): number;
+  /** Applies every pending late landing now, in the order they were due; returns how many. */
+  landNow(): number;
+}
 
-function unwrap<T>(result: Validation<T>): T {
-  if (!result.ok) throw new EmulatorError("EMULATOR_INVALID_INPUT", result.message);
-  return result.value;
+const CONSOLE_USER = "emulator-console";
+
+function consoleActor(user: unknown): StoredActor {
+  if (user === undefined) return { kind: "user", id: CONSOLE_USER };
+  if (typeof user !== "string" || user === "") {
+    throw new EmulatorError("EMULATOR_INVALID_INPUT", "user must be a non-empty string");
+  }
+  return { kind: "user", id: user };
 }
 
 function notFound(id: string): EmulatorError {
@@ -113,63 +153,49 @@ function notFound(id: string): EmulatorError {
 
 function toInput(
   state: EmulatorState,
-  name: unknown,
-  permissions: unknown,
-  allowedCIDRBlocks: unknown,
+  fields: { name: unknown; permissions: unknown; allowedCIDRBlocks: unknown },
 ): ValidTokenInput {
-  const blocks = unwrap(validateCidrBlocks(allowedCIDRBlocks));
-  return {
-    name: unwrap(validateName(name)),
-    permissions: unwrap(validatePermissions(permissions, state.allowedPermissions)),
-    allowedCIDRBlocks: blocks.texts,
-    cidrBlocks: blocks.parsed,
-  };
+  const result = validateTokenFields(fields, state);
+  if (!result.ok) throw new EmulatorError("EMULATOR_INVALID_INPUT", result.message);
+  return result.value;
 }
 
-/** Builds the control object over an emulator's state. */
-export function createControl(state: EmulatorState): EmulatorControl {
+/** Builds the control object over an emulator's Panther state. */
+export function createControl(state: EmulatorState): EmulatorCoreControl {
   return {
     counters: () => state.counters.snapshot(),
     resetCounters: () => {
       state.counters.reset();
     },
-    addFault: (fault) => state.faults.add(fault),
-    removeFault: (id) => state.faults.remove(id),
-    pendingFaults: () => state.faults.pendingIds(),
-    clearFaults: () => {
-      state.faults.clear();
-    },
-    setRateLimit: (config) => {
-      state.rateLimiter = config === null ? undefined : new TokenBucket(validateRateLimit(config));
-    },
-    setRandomFailures: (config) => {
-      state.randomFailures =
-        config === null ? undefined : new RandomFailures(validateRandomFailures(config));
-    },
     createToken: (input) => {
-      const valid = toInput(state, input.name, input.permissions, input.allowedCIDRBlocks);
-      return state.store.create(valid, CONSOLE_ACTOR);
+      const actor = consoleActor(input.user);
+      const valid = toInput(state, {
+        name: input.name,
+        permissions: input.permissions,
+        allowedCIDRBlocks: input.allowedCIDRBlocks,
+      });
+      return state.store.create(valid, actor);
     },
-    rotateToken: (id) => {
-      const rotated = state.store.rotate(id, CONSOLE_ACTOR);
+    rotateToken: (id, user) => {
+      const rotated = state.store.rotate(id, consoleActor(user));
       if (rotated === undefined) throw notFound(id);
       return rotated.value;
     },
     updateToken: (id, changes) => {
       const current = state.store.inputOf(id);
       if (current === undefined) throw notFound(id);
-      const valid = toInput(
-        state,
-        changes.name ?? current.name,
-        changes.permissions ?? current.permissions,
-        changes.allowedCIDRBlocks ?? current.allowedCIDRBlocks,
-      );
-      const token = state.store.update(id, valid, CONSOLE_ACTOR);
+      const actor = consoleActor(changes.user);
+      const valid = toInput(state, {
+        name: changes.name ?? current.name,
+        permissions: changes.permissions ?? current.permissions,
+        allowedCIDRBlocks: changes.allowedCIDRBlocks ?? current.allowedCIDRBlocks,
+      });
+      const token = state.store.update(id, valid, actor);
       if (token === undefined) throw notFound(id);
       return token;
     },
     deleteToken: (id) => {
-      if (!state.store.delete(id)) throw notFound(id);
+      if (state.store.get(id) === undefined || !state.store.delete(id)) throw notFound(id);
     },
     getToken: (id) => state.store.get(id),
     listTokens: () => state.store.list(),
@@ -195,6 +221,24 @@ export function createControl(state: EmulatorState): EmulatorControl {
     recentRequests: () => state.log.list(),
     clearRecentRequests: () => {
       state.log.clear();
+    },
+    setClock: (settings) => {
+      state.clock.set(settings);
+    },
+    setCanonicalForms: (forms) => {
+      state.canonicalForms = resolveCanonicalForms(forms, "EMULATOR_INVALID_INPUT");
+    },
+    setAnswerStamps: (answerStamps) => {
+      state.answerStamps = checkAnswerStamps(answerStamps, "EMULATOR_INVALID_INPUT");
+    },
+    setActorShape: (shape) => {
+      state.store.actorShape = checkActorShape(shape, "EMULATOR_INVALID_INPUT");
+    },
+    insertRawToken: (record) => state.store.insertRaw(record),
+    removeRawToken: (id) => {
+      if (!state.store.removeRaw(id)) {
+        throw new EmulatorError("EMULATOR_NOT_FOUND", `raw token ${JSON.stringify(id)} not found`);
+      }
     },
   };
 }

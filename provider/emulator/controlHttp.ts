@@ -16,14 +16,22 @@
  * | DELETE | /_emulator/faults/{id}             | → 204, or 404 if not pending |
  * | PUT    | /_emulator/rate-limit              | `RateLimitConfig` or `null` → 204 |
  * | PUT    | /_emulator/random-failures         | `RandomFailureConfig` or `null` → 204 |
+ * | GET    | /_emulator/late-landings           | → `{pending: number}` |
+ * | POST   | /_emulator/late-landings/land      | → `{landed: number}`, lands them all now |
  * | PUT    | /_emulator/page-size               | `{pageSize}` → 204 |
  * | PUT    | /_emulator/propagation-delay       | `{ms}` → 204 |
+ * | PUT    | /_emulator/clock                   | `ClockSettings` → 204 |
+ * | PUT    | /_emulator/canonical-forms         | `CanonicalForms` → 204 |
+ * | PUT    | /_emulator/answer-stamps           | `{answerStamps}` → 204 |
+ * | PUT    | /_emulator/actor-shape             | `{actorShape}` → 204 |
  * | GET    | /_emulator/tokens                  | → `EmulatorToken[]` |
  * | POST   | /_emulator/tokens                  | `ConsoleTokenInput` → `{token, value}` |
  * | GET    | /_emulator/tokens/{id}             | → `EmulatorToken` or 404 |
  * | PATCH  | /_emulator/tokens/{id}             | `ConsoleTokenChanges` → `EmulatorToken` |
  * | DELETE | /_emulator/tokens/{id}             | → 204 |
- * | POST   | /_emulator/tokens/{id}/rotate      | → `{value}` |
+ * | POST   | /_emulator/tokens/{id}/rotate      | optional `{user}` → `{value}` |
+ * | POST   | /_emulator/raw-tokens              | any JSON object → `{id}` |
+ * | DELETE | /_emulator/raw-tokens/{id}         | → 204, or 404 |
  * | POST   | /_emulator/authenticate            | `{value}` → `{tokenId: string \| null}` |
  * | GET    | /_emulator/requests                | → `RecordedRequest[]` |
  * | DELETE | /_emulator/requests                | → 204 |
@@ -33,13 +41,15 @@
  * failures.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { resolveCanonicalForms } from "./canonical";
 import type { ConsoleTokenChanges, ConsoleTokenInput, EmulatorControl } from "./control";
 import { EmulatorError } from "./errors";
 import type { Fault } from "./faults";
 import { jsonResponse, messageResponse, type EmulatorResponse } from "./http";
+import { checkActorShape, checkAnswerStamps } from "./options";
 import { validateRandomFailures } from "./randomFailures";
 import { validateRateLimit } from "./rateLimit";
-import { isJsonObject } from "./validation";
+import { isJsonObject } from "./json";
 
 /** Path prefix of the control API, below the emulator's base path. */
 export const CONTROL_PREFIX = "/_emulator";
@@ -72,6 +82,7 @@ export interface ControlContext {
 }
 
 const NO_CONTENT: EmulatorResponse = { status: 204 };
+const INPUT = "EMULATOR_INVALID_INPUT";
 
 function digest(text: string): Buffer {
   return createHash("sha256").update(text, "utf8").digest();
@@ -150,7 +161,9 @@ function tokenRoutes(
   }
   if (rest.length === 2 && rest[1] === "rotate") {
     if (method !== "POST") return methodNotAllowed("POST");
-    return jsonResponse(200, { value: control.rotateToken(id) });
+    const user = request.body.length === 0 ? undefined : parseObject(request.body)["user"];
+    if (user !== undefined && typeof user !== "string") throw badInput("user must be a string");
+    return jsonResponse(200, { value: control.rotateToken(id, user) });
   }
   return messageResponse(404, "no such control route");
 }
@@ -209,6 +222,32 @@ function route(context: ControlRequest & ControlContext): EmulatorResponse {
       control.setPropagationDelay(ms);
       return NO_CONTENT;
     }
+    case "clock":
+      if (method !== "PUT") return methodNotAllowed("PUT");
+      // setClock checks both fields at run time.
+      control.setClock(parseObject(body));
+      return NO_CONTENT;
+    case "canonical-forms":
+      if (method !== "PUT") return methodNotAllowed("PUT");
+      control.setCanonicalForms(resolveCanonicalForms(parseObject(body), INPUT));
+      return NO_CONTENT;
+    case "answer-stamps":
+      if (method !== "PUT") return methodNotAllowed("PUT");
+      control.setAnswerStamps(checkAnswerStamps(parseObject(body)["answerStamps"], INPUT));
+      return NO_CONTENT;
+    case "actor-shape":
+      if (method !== "PUT") return methodNotAllowed("PUT");
+      control.setActorShape(checkActorShape(parseObject(body)["actorShape"], INPUT));
+      return NO_CONTENT;
+    case "late-landings":
+      if (method !== "GET") return methodNotAllowed("GET");
+      return jsonResponse(200, { pending: control.pendingLateLandings() });
+    case "late-landings/land":
+      if (method !== "POST") return methodNotAllowed("POST");
+      return jsonResponse(200, { landed: control.landNow() });
+    case "raw-tokens":
+      if (method !== "POST") return methodNotAllowed("POST");
+      return jsonResponse(200, { id: control.insertRawToken(parseObject(body)) });
     case "authenticate": {
       if (method !== "POST") return methodNotAllowed("POST");
       const value = parseObject(body)["value"];
@@ -231,6 +270,11 @@ function route(context: ControlRequest & ControlContext): EmulatorResponse {
     return control.removeFault(id)
       ? NO_CONTENT
       : messageResponse(404, `fault ${JSON.stringify(id)} is not pending`);
+  }
+  if (head === "raw-tokens" && rest.length === 1) {
+    if (method !== "DELETE") return methodNotAllowed("DELETE");
+    control.removeRawToken(decodeSegment(rest[0] ?? ""));
+    return NO_CONTENT;
   }
   if (head === "tokens") return tokenRoutes(context, context, rest);
   return messageResponse(404, "no such control route");

@@ -17,6 +17,13 @@ export interface EmulatorCounters {
   byStatus: Record<string, number>;
   /** TCP connections accepted (control API connections included). */
   connections: number;
+  /**
+   * Late landings delivered to the backend, by operation (see the
+   * `lateLanding` fault): each was answered (or dropped) earlier without
+   * being applied, and was applied when counted here. Not counted again in
+   * `requests` or `byStatus`; its own result is discarded.
+   */
+  lateApplied: Record<RequestOperation, number>;
 }
 
 function zeroByOperation(): Record<RequestOperation, number> {
@@ -32,6 +39,7 @@ export class CounterSet {
   #byOperation = zeroByOperation();
   #byStatus = new Map<string, number>();
   #connections = 0;
+  #lateApplied = zeroByOperation();
 
   /** Counts an arriving API request. */
   request(operation: RequestOperation): void {
@@ -50,6 +58,11 @@ export class CounterSet {
     this.#connections++;
   }
 
+  /** Counts a late landing applied now. */
+  lateApplied(operation: RequestOperation): void {
+    this.#lateApplied[operation]++;
+  }
+
   /** A copy of the current counts. */
   snapshot(): EmulatorCounters {
     return {
@@ -57,6 +70,7 @@ export class CounterSet {
       byOperation: { ...this.#byOperation },
       byStatus: Object.fromEntries(this.#byStatus),
       connections: this.#connections,
+      lateApplied: { ...this.#lateApplied },
     };
   }
 
@@ -66,5 +80,6 @@ export class CounterSet {
     this.#byOperation = zeroByOperation();
     this.#byStatus = new Map();
     this.#connections = 0;
+    this.#lateApplied = zeroByOperation();
   }
 }

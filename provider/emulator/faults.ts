@@ -3,7 +3,7 @@
  * so tests can reproduce gateway errors, timeouts and lost answers exactly.
  */
 import { EmulatorError } from "./errors";
-import { isJsonObject } from "./validation";
+import { isJsonObject } from "./json";
 import { isRequestOperation, type RequestOperation } from "./operations";
 
 /**
@@ -65,9 +65,38 @@ export interface RawBodyFault {
   contentType?: string;
 }
 
+/** Longest `applyAfterMs` of a late landing (24 h). */
+export const MAX_APPLY_AFTER_MS = 86_400_000;
+
+/**
+ * A gateway gives up on the request, then delivers it late: the client is
+ * answered at once *without* the request being applied, and the request is
+ * applied `applyAfterMs` later exactly as if it had just arrived at Panther
+ * (its key is checked then; its result is discarded). Counted in
+ * `lateApplied` when it lands; `close()` cancels it; `landNow()` lands it
+ * at once.
+ *
+ * @example
+ * control.addFault({ operation: "create", kind: "lateLanding", applyAfterMs: 3000 });
+ * control.addFault({ operation: "rotate", kind: "lateLanding", answer: "hang", applyAfterMs: 70_000 });
+ */
+export interface LateLandingFault {
+  kind: "lateLanding";
+  /**
+   * What the client gets: `"status"` (default) a JSON error with `status`;
+   * `"reset"` a TCP reset; `"hang"` no answer: the connection stays open
+   * until the client closes it, or is destroyed when the request lands.
+   */
+  answer?: "status" | "reset" | "hang";
+  /** With `answer: "status"`: a 5xx status; default 504. */
+  status?: number;
+  /** Milliseconds from arrival to application, 0 to 24 h. */
+  applyAfterMs: number;
+}
+
 /** What a fault does to a matching request. */
 export type FaultAction =
-  StatusFault | DelayFault | DropAfterApplyFault | ResetFault | RawBodyFault;
+  StatusFault | DelayFault | DropAfterApplyFault | ResetFault | RawBodyFault | LateLandingFault;
 
 /**
  * A fault to inject: a {@link FaultMatch} plus a {@link FaultAction}.
@@ -88,7 +117,15 @@ interface ActiveFault {
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const FAULT_KINDS = ["status", "delay", "dropAfterApply", "reset", "rawBody"] as const;
+const FAULT_KINDS = [
+  "status",
+  "delay",
+  "dropAfterApply",
+  "reset",
+  "rawBody",
+  "lateLanding",
+] as const;
+const LATE_ANSWERS = ["status", "reset", "hang"] as const;
 
 function invalid(message: string): EmulatorError {
   return new EmulatorError("EMULATOR_INVALID_INPUT", `invalid fault: ${message}`);
@@ -153,6 +190,37 @@ function checkAction(input: Record<string, unknown>): FaultAction {
           throw invalid("contentType must be a single-line string");
         }
         action.contentType = contentType;
+      }
+      return action;
+    }
+    case "lateLanding": {
+      const answer = input["answer"] ?? "status";
+      const answerKind = LATE_ANSWERS.find((candidate) => candidate === answer);
+      if (answerKind === undefined)
+        throw invalid(`answer must be one of ${LATE_ANSWERS.join(", ")}`);
+      const applyAfterMs = input["applyAfterMs"];
+      if (
+        typeof applyAfterMs !== "number" ||
+        !Number.isFinite(applyAfterMs) ||
+        applyAfterMs < 0 ||
+        applyAfterMs > MAX_APPLY_AFTER_MS
+      ) {
+        throw invalid(`applyAfterMs must be a number from 0 to ${MAX_APPLY_AFTER_MS}`);
+      }
+      const action: LateLandingFault = { kind, answer: answerKind, applyAfterMs };
+      const status = input["status"];
+      if (status !== undefined) {
+        if (answerKind !== "status")
+          throw invalid(`status cannot be given with answer "${answerKind}"`);
+        if (
+          typeof status !== "number" ||
+          !Number.isInteger(status) ||
+          status < 500 ||
+          status > 599
+        ) {
+          throw invalid("status of a late landing must be an integer from 500 to 599");
+        }
+        action.status = status;
       }
       return action;
     }

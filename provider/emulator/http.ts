@@ -63,22 +63,38 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Bod
   return tooLarge ? { ok: false, tooLarge: true } : { ok: true, body: Buffer.concat(chunks) };
 }
 
-/** Writes `response` to `res`. Does nothing if the connection is already gone. */
-export function sendResponse(res: ServerResponse, response: EmulatorResponse): void {
-  if (res.headersSent || res.destroyed) return;
-  const headers: Record<string, string> = {};
-  let payload: string | undefined;
+/** An answer as bytes go out: status, lower-case headers, body text (`""` for none). */
+export interface WireResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/**
+ * Serializes `response` with `date` as its `Date` header. The emulator sets
+ * `Date` itself on every answer so its clock settings apply (Node then adds
+ * none of its own); `response.headers` may still override it.
+ */
+export function renderResponse(response: EmulatorResponse, date: string): WireResponse {
+  const headers: Record<string, string> = { date };
+  let body: string | undefined;
   if (response.json !== undefined) {
     headers["content-type"] = "application/json";
-    payload = JSON.stringify(response.json);
+    body = JSON.stringify(response.json);
   } else if (response.text !== undefined) {
     headers["content-type"] = "text/plain; charset=utf-8";
-    payload = response.text;
+    body = response.text;
   }
   for (const [name, value] of Object.entries(response.headers ?? {})) {
     headers[name.toLowerCase()] = value;
   }
-  if (payload !== undefined) headers["content-length"] = String(Buffer.byteLength(payload));
-  res.writeHead(response.status, headers);
-  res.end(payload);
+  if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+  return { status: response.status, headers, body: body ?? "" };
+}
+
+/** Writes `wire` to `res`. Does nothing if the connection is already gone. */
+export function sendResponse(res: ServerResponse, wire: WireResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(wire.status, wire.headers);
+  res.end(wire.body === "" ? undefined : wire.body);
 }

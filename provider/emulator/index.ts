@@ -1,5 +1,7 @@
 /**
- * A local Panther API emulator for tests, demos and offline stacks.
+ * A local Panther API emulator for tests, demos and offline stacks: an HTTP
+ * server (`startEmulator`) with a gateway that can misbehave on request, and
+ * the same Panther behaviour in-process without sockets (`createEmulatorCore`).
  *
  * @example
  * import { startEmulator } from "pulumi-panther/emulator";
@@ -11,20 +13,37 @@
  * // ... exercise a client ...
  * await emulator.close();
  */
-export { ADMIN_TOKEN_NAME, startEmulator, type Emulator, type EmulatorOptions } from "./server";
-export type { ConsoleTokenChanges, ConsoleTokenInput, EmulatorControl } from "./control";
+export { startEmulator, type Emulator, type EmulatorOptions } from "./server";
+export {
+  ADMIN_TOKEN_NAME,
+  createEmulatorCore,
+  type EmulatorCore,
+  type EmulatorCoreOptions,
+  type EmulatorCoreRequest,
+  type EmulatorCoreResponse,
+} from "./core";
+export type {
+  ConsoleTokenChanges,
+  ConsoleTokenInput,
+  EmulatorControl,
+  EmulatorCoreControl,
+} from "./control";
+export type { CanonicalForms } from "./canonical";
+export { MAX_CLOCK_OFFSET_MS, type ClockSettings } from "./clock";
 export { NO_RESPONSE, type EmulatorCounters } from "./counters";
 export { CONTROL_HEADER, CONTROL_PREFIX } from "./controlHttp";
 export { EmulatorError, type EmulatorErrorCode } from "./errors";
-export type {
-  DelayFault,
-  DropAfterApplyFault,
-  Fault,
-  FaultAction,
-  FaultMatch,
-  RawBodyFault,
-  ResetFault,
-  StatusFault,
+export {
+  MAX_APPLY_AFTER_MS,
+  type DelayFault,
+  type DropAfterApplyFault,
+  type Fault,
+  type FaultAction,
+  type FaultMatch,
+  type LateLandingFault,
+  type RawBodyFault,
+  type ResetFault,
+  type StatusFault,
 } from "./faults";
 export { MAX_BODY_BYTES } from "./http";
 export {
@@ -33,9 +52,20 @@ export {
   type ApiOperation,
   type RequestOperation,
 } from "./operations";
+export { MIN_ADMIN_KEY_LENGTH } from "./options";
 export type { RandomFailureConfig } from "./randomFailures";
 export type { RateLimitConfig } from "./rateLimit";
 export { RECENT_REQUESTS_LIMIT, type RecordedRequest } from "./requestLog";
-export type { ForbiddenBodyShape } from "./state";
-export type { EmulatorActor, EmulatorToken, EmulatorTokenWithValue } from "./token";
+export type { AnswerStamps, ForbiddenBodyShape } from "./state";
+export {
+  ACTOR_SHAPES,
+  type ActorKind,
+  type ActorShape,
+  type EmulatorActor,
+  type EmulatorToken,
+  type EmulatorTokenWithValue,
+  type NestedActor,
+  type SpecLiteralActor,
+  type TypedActor,
+} from "./token";
 export { MAX_CIDR_BLOCKS, NAME_MAX_LENGTH } from "./validation";

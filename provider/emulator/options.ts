@@ -3,9 +3,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { KNOWN_PERMISSIONS } from "../client/permissions";
+import {
+  resolveCanonicalForms,
+  type CanonicalForms,
+  type ResolvedCanonicalForms,
+} from "./canonical";
 import { isLoopbackHost } from "./cidr";
+import { checkOffset } from "./clock";
 import { EmulatorError } from "./errors";
-import type { ForbiddenBodyShape } from "./state";
+import type { AnswerStamps, ForbiddenBodyShape } from "./state";
+import { ACTOR_SHAPES, type ActorShape } from "./token";
 
 /**
  * How to start an emulator. Every field is optional.
@@ -41,7 +48,9 @@ export interface EmulatorOptions {
   propagationDelayMs?: number;
   /**
    * Value of the bootstrap admin token, and the key of the control API.
-   * Printable ASCII without spaces. Default: 43 random base64url characters.
+   * 32 to 1024 printable ASCII characters without spaces (a short key is
+   * easy to guess, and this one can do everything). Default: 43 random
+   * base64url characters.
    */
   adminKey?: string;
   /** Body of every 403: `{"message": "..."}` (`"message"`, default) or `{"error": "forbidden"}` (`"error"`). */
@@ -56,6 +65,27 @@ export interface EmulatorOptions {
    * (Node's); load-balancers in front of real APIs often keep 60 000.
    */
   keepAliveTimeoutMs?: number;
+  /**
+   * Milliseconds the emulator's clock is ahead of real time (negative:
+   * behind), |value| ≤ 24 h. Applies to every stamp it writes and to the
+   * `Date` header. Default 0. Change it at run time with `control.setClock`.
+   */
+  clockOffsetMs?: number;
+  /**
+   * Extra milliseconds added to the `Date` header only, as a gateway whose
+   * clock differs from the backend's, |value| ≤ 24 h. Default 0.
+   */
+  dateHeaderSkewMs?: number;
+  /** How token input is rewritten before it is stored; default: stored as given. See {@link CanonicalForms}. */
+  canonicalForms?: CanonicalForms;
+  /**
+   * `"full"` (default): create and rotate answers carry every stamp.
+   * `"none"`: they leave out `rotatedAt` and `updatedAt`; the stored token
+   * keeps them, so a later GET shows them.
+   */
+  answerStamps?: AnswerStamps;
+  /** How `createdBy` and `updatedBy` are written; default `"typed"`. See {@link ActorShape}. */
+  actorShape?: ActorShape;
 }
 
 /** {@link EmulatorOptions} with defaults filled in and values checked. */
@@ -78,7 +108,20 @@ export interface ResolvedOptions {
   readonly allowedPermissions: readonly string[];
   /** See {@link EmulatorOptions.keepAliveTimeoutMs}. */
   readonly keepAliveTimeoutMs: number;
+  /** See {@link EmulatorOptions.clockOffsetMs}. */
+  readonly clockOffsetMs: number;
+  /** See {@link EmulatorOptions.dateHeaderSkewMs}. */
+  readonly dateHeaderSkewMs: number;
+  /** See {@link EmulatorOptions.canonicalForms}. */
+  readonly canonicalForms: ResolvedCanonicalForms;
+  /** See {@link EmulatorOptions.answerStamps}. */
+  readonly answerStamps: AnswerStamps;
+  /** See {@link EmulatorOptions.actorShape}. */
+  readonly actorShape: ActorShape;
 }
+
+/** Shortest `adminKey` accepted. */
+export const MIN_ADMIN_KEY_LENGTH = 32;
 
 const ADMIN_KEY = /^[\x21-\x7e]{1,1024}$/;
 const PERMISSION_NAME = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
@@ -122,7 +165,14 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   }
   const adminKey = options.adminKey ?? randomBytes(32).toString("base64url");
   if (!ADMIN_KEY.test(adminKey)) {
-    throw invalid("adminKey must be 1 to 1024 printable ASCII characters without spaces");
+    throw invalid("adminKey must be printable ASCII characters without spaces, at most 1024");
+  }
+  if (adminKey.length < MIN_ADMIN_KEY_LENGTH) {
+    throw invalid(
+      `adminKey must be at least ${MIN_ADMIN_KEY_LENGTH} characters, got ${adminKey.length}: ` +
+        "it is the key of a token with every permission and of the control API; " +
+        "leave it out for a random one",
+    );
   }
   // Typed as unknown: JavaScript callers can pass anything.
   const forbiddenBodyShape: unknown = options.forbiddenBodyShape ?? "message";
@@ -133,6 +183,19 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   if (!isIntegerIn(keepAliveTimeoutMs, 1, 3_600_000)) {
     throw invalid("keepAliveTimeoutMs must be an integer from 1 to 3600000");
   }
+  const clockOffsetMs = checkOffset(
+    options.clockOffsetMs ?? 0,
+    "clockOffsetMs",
+    "EMULATOR_INVALID_OPTION",
+  );
+  const dateHeaderSkewMs = checkOffset(
+    options.dateHeaderSkewMs ?? 0,
+    "dateHeaderSkewMs",
+    "EMULATOR_INVALID_OPTION",
+  );
+  const canonicalForms = resolveCanonicalForms(options.canonicalForms, "EMULATOR_INVALID_OPTION");
+  const answerStamps = checkAnswerStamps(options.answerStamps ?? "full", "EMULATOR_INVALID_OPTION");
+  const actorShape = checkActorShape(options.actorShape ?? "typed", "EMULATOR_INVALID_OPTION");
   const extra = options.extraPermissions ?? [];
   for (const name of extra) {
     if (!PERMISSION_NAME.test(name)) {
@@ -151,5 +214,33 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     forbiddenBodyShape,
     allowedPermissions: [...new Set<string>([...KNOWN_PERMISSIONS, ...extra])].sort(),
     keepAliveTimeoutMs,
+    clockOffsetMs,
+    dateHeaderSkewMs,
+    canonicalForms,
+    answerStamps,
+    actorShape,
   };
+}
+
+/** Checks an `answerStamps` value (typed as unknown: JavaScript and JSON callers can pass anything). */
+export function checkAnswerStamps(
+  value: unknown,
+  code: "EMULATOR_INVALID_OPTION" | "EMULATOR_INVALID_INPUT",
+): AnswerStamps {
+  if (value !== "full" && value !== "none") {
+    throw new EmulatorError(code, 'answerStamps must be "full" or "none"');
+  }
+  return value;
+}
+
+/** Checks an `actorShape` value. */
+export function checkActorShape(
+  value: unknown,
+  code: "EMULATOR_INVALID_OPTION" | "EMULATOR_INVALID_INPUT",
+): ActorShape {
+  const shape = ACTOR_SHAPES.find((candidate) => candidate === value);
+  if (shape === undefined) {
+    throw new EmulatorError(code, `actorShape must be one of ${ACTOR_SHAPES.join(", ")}`);
+  }
+  return shape;
 }

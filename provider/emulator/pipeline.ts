@@ -3,25 +3,28 @@
  *
  * 1. Requests under `<basePath>/_emulator` go to the control API and skip
  *    everything below.
- * 2. Route, count (`requests`, `byOperation`) and record the request.
+ * 2. Route, count (`requests`, `byOperation`) and record the request (core).
  * 3. Read the body (over `MAX_BODY_BYTES` → 413).
- * 4. Injected faults: `reset` and `status` answer here, without applying
- *    anything; `delay` waits, then carries on.
+ * 4. Injected faults: `reset`, `status` and `lateLanding` answer here,
+ *    without applying anything (a late landing is applied later); `delay`
+ *    waits, then carries on.
  * 5. Rate limit (429 with `Retry-After`), then seeded random failures; both
  *    answer without applying anything.
- * 6. The Panther behaviour (`handleApi`): auth, permissions, validation, the
+ * 6. The Panther behaviour (core): auth, permissions, validation, the
  *    change itself; unknown paths 404, wrong methods 405.
  * 7. `dropAfterApply` destroys the socket instead of answering; `rawBody`
  *    replaces the answer. Otherwise the real answer is sent.
  *
- * Every request ends in exactly one `byStatus` count: its status, or `none`
- * when the socket was destroyed (by a fault, or by the client going away).
+ * Every answer carries the core's `Date` header. Every request ends in
+ * exactly one `byStatus` count: its status, or `none` when the socket was
+ * destroyed (by a fault, or by the client going away).
  */
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
-import { handleApi } from "./api";
 import { NO_RESPONSE } from "./counters";
 import { CONTROL_PREFIX, handleControl, type ControlContext } from "./controlHttp";
-import type { StatusFault } from "./faults";
+import { TOO_LARGE, type ApplicableRequest, type Core, type RoutedRequest } from "./core";
+import type { LateLandingFault, StatusFault } from "./faults";
+import type { Gateway } from "./gateway";
 import {
   MAX_BODY_BYTES,
   messageResponse,
@@ -29,14 +32,12 @@ import {
   sendResponse,
   type EmulatorResponse,
 } from "./http";
-import { matchRoute, type RouteMatch } from "./routes";
-import type { EmulatorState } from "./state";
+import type { RecordedRequest } from "./requestLog";
 
 /** What the pipeline needs from its emulator. */
 export interface PipelineContext extends ControlContext {
-  readonly state: EmulatorState;
-  /** Path prefix of every route, `""` or like `/v1`. */
-  readonly basePath: string;
+  readonly core: Core;
+  readonly gateway: Gateway;
   /** Aborted when the emulator closes: pending delays end and apply nothing. */
   readonly closing: AbortSignal;
 }
@@ -72,15 +73,16 @@ function statusFaultResponse(fault: StatusFault): EmulatorResponse {
   return { status: fault.status, json, headers };
 }
 
-/** The path below the base path, or `undefined` if the request is outside it. */
-function relativePath(path: string, basePath: string): string | undefined {
-  if (basePath === "") return path;
-  if (path === basePath) return "/";
-  return path.startsWith(`${basePath}/`) ? path.slice(basePath.length) : undefined;
-}
-
 function isControlPath(path: string): boolean {
   return path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`);
+}
+
+function headersOf(req: IncomingMessage): RecordedRequest["headers"] {
+  return Object.fromEntries(
+    Object.entries(req.headers).filter(
+      (entry): entry is [string, string | string[]] => entry[1] !== undefined,
+    ),
+  );
 }
 
 async function handleControlRequest(
@@ -90,161 +92,169 @@ async function handleControlRequest(
   path: string,
 ): Promise<void> {
   const body = await readBody(req, MAX_BODY_BYTES);
-  if (!body.ok) {
-    sendResponse(res, messageResponse(413, `request body exceeds ${MAX_BODY_BYTES} bytes`));
-    return;
+  const response = body.ok
+    ? handleControl(context, {
+        method: req.method ?? "GET",
+        path: path.slice(CONTROL_PREFIX.length),
+        adminHeader: singleHeader(req.headers["x-emulator-admin"]),
+        body: body.body,
+      })
+    : TOO_LARGE;
+  sendResponse(res, context.core.render(response));
+}
+
+/** One API request's way out: answered once, or its socket destroyed once. */
+class Exchange {
+  #finished = false;
+
+  constructor(
+    private readonly core: Core,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {}
+
+  respond(response: EmulatorResponse): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.req.socket.destroyed) {
+      this.core.state.counters.outcome(NO_RESPONSE);
+      return;
+    }
+    this.core.state.counters.outcome(response.status);
+    sendResponse(this.res, this.core.render(response));
   }
-  sendResponse(
-    res,
-    handleControl(context, {
-      method: req.method ?? "GET",
-      path: path.slice(CONTROL_PREFIX.length),
-      adminHeader: singleHeader(req.headers["x-emulator-admin"]),
-      body: body.body,
-    }),
-  );
+
+  destroy(reset: boolean): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.core.state.counters.outcome(NO_RESPONSE);
+    if (reset) this.req.socket.resetAndDestroy();
+    else this.req.socket.destroy();
+  }
+
+  /** Leaves the request unanswered; counted as `none` once the client closes the connection. */
+  hang(): void {
+    this.req.socket.once("close", () => {
+      this.destroy(false);
+    });
+  }
+}
+
+/** Answers (or drops) a late-landing request now and schedules its application. */
+function holdForLateLanding(
+  context: PipelineContext,
+  exchange: Exchange,
+  fault: LateLandingFault,
+  routed: RoutedRequest,
+  request: ApplicableRequest,
+  entry: RecordedRequest,
+): void {
+  const { core } = context;
+  context.gateway.lateLandings.schedule(fault.applyAfterMs, () => {
+    try {
+      const result = core.apply(routed, request);
+      core.state.counters.lateApplied(routed.operation);
+      entry.lateAppliedStatus = result.status;
+    } catch (error) {
+      console.error("pulumi-panther emulator: internal error in a late landing:", error);
+    }
+    // A hanging client learns nothing before the request has landed.
+    exchange.destroy(false);
+  });
+  if (fault.answer === "reset") exchange.destroy(true);
+  else if (fault.answer === "hang") exchange.hang();
+  else {
+    const status = fault.status ?? 504;
+    exchange.respond(messageResponse(status, STATUS_CODES[status] ?? "gateway error"));
+  }
 }
 
 async function handleApiRequest(
   context: PipelineContext,
   req: IncomingMessage,
   res: ServerResponse,
-  url: URL,
-  match: RouteMatch,
+  routed: RoutedRequest,
 ): Promise<void> {
-  const { state } = context;
-  const method = req.method ?? "GET";
-  const operation = match.kind === "api" ? match.route.operation : "other";
+  const { core, gateway } = context;
   const remoteAddress = req.socket.remoteAddress ?? "";
-  state.counters.request(operation);
-  state.log.record({
-    method,
-    path: url.pathname,
-    url: req.url ?? "/",
-    operation,
-    headers: Object.fromEntries(
-      Object.entries(req.headers).filter(
-        (entry): entry is [string, string | string[]] => entry[1] !== undefined,
-      ),
-    ),
-    remoteAddress,
-    receivedAt: new Date().toISOString(),
-  });
-
-  let finished = false;
-  const respond = (response: EmulatorResponse): void => {
-    if (finished) return;
-    finished = true;
-    if (req.socket.destroyed) {
-      state.counters.outcome(NO_RESPONSE);
-      return;
-    }
-    state.counters.outcome(response.status);
-    sendResponse(res, response);
-  };
-  const destroy = (reset: boolean): void => {
-    if (finished) return;
-    finished = true;
-    state.counters.outcome(NO_RESPONSE);
-    if (reset) req.socket.resetAndDestroy();
-    else req.socket.destroy();
-  };
+  const entry = core.arrive(routed, headersOf(req), remoteAddress);
+  const exchange = new Exchange(core, req, res);
 
   try {
     let body: Buffer;
     try {
       const result = await readBody(req, MAX_BODY_BYTES);
       if (!result.ok) {
-        respond(
-          messageResponse(413, `request body exceeds ${MAX_BODY_BYTES} bytes`, {
-            connection: "close",
-          }),
-        );
+        exchange.respond(TOO_LARGE);
         return;
       }
       body = result.body;
     } catch {
       // The client went away mid-body: nothing to answer.
-      destroy(false);
+      exchange.destroy(false);
       return;
     }
 
     const apiKey = singleHeader(req.headers["x-api-key"]);
-    let targetId: string | undefined;
-    if (match.kind === "api" && "id" in match.route) {
-      targetId =
-        match.route.id === "self"
-          ? apiKey === undefined
-            ? undefined
-            : state.store.lookup(apiKey)?.id
-          : match.route.id;
-    }
-    const fault = state.faults.take(operation, targetId);
-    if (fault?.kind === "reset") {
-      destroy(true);
-      return;
-    }
-    if (fault?.kind === "status") {
-      respond(statusFaultResponse(fault));
-      return;
-    }
-    if (fault?.kind === "delay") {
-      await sleep(fault.ms, context.closing);
-      // A client that gave up still gets its change applied, as with a real
-      // server; only a closing emulator applies nothing more.
-      if (context.closing.aborted) {
-        destroy(false);
+    const request: ApplicableRequest = { apiKey, remoteAddress, body: body.toString("utf8") };
+    const fault = gateway.faults.take(routed.operation, core.targetId(routed, apiKey));
+    switch (fault?.kind) {
+      case "reset":
+        exchange.destroy(true);
         return;
-      }
+      case "status":
+        exchange.respond(statusFaultResponse(fault));
+        return;
+      case "lateLanding":
+        holdForLateLanding(context, exchange, fault, routed, request, entry);
+        return;
+      case "delay":
+        await sleep(fault.ms, context.closing);
+        // A client that gave up still gets its change applied, as with a real
+        // server; only a closing emulator applies nothing more.
+        if (context.closing.aborted) {
+          exchange.destroy(false);
+          return;
+        }
+        break;
+      default:
+        break;
     }
 
-    const limiter = state.rateLimiter;
+    const limiter = gateway.rateLimiter;
     if (limiter !== undefined && !limiter.tryTake()) {
-      respond(
+      exchange.respond(
         messageResponse(429, "rate limit exceeded", {
           "retry-after": String(limiter.config.retryAfterSeconds),
         }),
       );
       return;
     }
-    const failure = state.randomFailures?.next();
+    const failure = gateway.randomFailures?.next();
     if (failure !== undefined) {
-      respond(messageResponse(failure, `${STATUS_CODES[failure] ?? "failure"} (injected)`));
+      exchange.respond(
+        messageResponse(failure, `${STATUS_CODES[failure] ?? "failure"} (injected)`),
+      );
       return;
     }
 
-    let response: EmulatorResponse;
-    if (match.kind === "api") {
-      response = handleApi(state, match.route, {
-        apiKey,
-        remoteAddress,
-        body,
-        query: url.searchParams,
-      });
-    } else if (match.kind === "methodNotAllowed") {
-      response = messageResponse(405, `method ${method} not allowed on ${url.pathname}`, {
-        allow: match.allow.join(", "),
-      });
-    } else {
-      response = messageResponse(404, `no route for ${method} ${url.pathname}`);
-    }
-
+    const response = core.apply(routed, request);
     if (fault?.kind === "dropAfterApply") {
-      destroy(false);
+      exchange.destroy(false);
       return;
     }
     if (fault?.kind === "rawBody") {
-      respond({
+      exchange.respond({
         status: fault.status,
         text: fault.body,
         headers: { "content-type": fault.contentType ?? "application/json" },
       });
       return;
     }
-    respond(response);
+    exchange.respond(response);
   } catch (error) {
     console.error("pulumi-panther emulator: internal error:", error);
-    respond(messageResponse(500, "internal emulator error"));
+    exchange.respond(messageResponse(500, "internal emulator error"));
   }
 }
 
@@ -255,24 +265,18 @@ export async function handleRequest(
   res: ServerResponse,
 ): Promise<void> {
   try {
-    // Prefixing the origin (rather than passing it as a base) keeps a target
-    // like "//x" a path instead of a protocol-relative URL.
-    const target = req.url ?? "/";
-    const url = new URL(`http://emulator.invalid${target.startsWith("/") ? "" : "/"}${target}`);
-    const path = relativePath(url.pathname, context.basePath);
-    if (path !== undefined && isControlPath(path)) {
-      await handleControlRequest(context, req, res, path);
+    const routed = context.core.route(req.method ?? "GET", req.url ?? "/");
+    if (routed.path !== undefined && isControlPath(routed.path)) {
+      await handleControlRequest(context, req, res, routed.path);
       return;
     }
-    const match: RouteMatch =
-      path === undefined ? { kind: "notFound" } : matchRoute(req.method ?? "GET", path);
-    await handleApiRequest(context, req, res, url, match);
+    await handleApiRequest(context, req, res, routed);
   } catch (error) {
     // API requests catch their own errors, so this is a control request whose
     // connection died mid-body, or a bug.
     if (!req.socket.destroyed) {
       console.error("pulumi-panther emulator: internal error:", error);
-      sendResponse(res, messageResponse(500, "internal emulator error"));
+      sendResponse(res, context.core.render(messageResponse(500, "internal emulator error")));
     }
   }
 }

@@ -3,7 +3,7 @@
  * is applied, for soak tests of retry logic.
  */
 import { EmulatorError } from "./errors";
-import { isJsonObject } from "./validation";
+import { isJsonObject } from "./json";
 
 /**
  * Random failure settings. The same seed gives the same sequence of

@@ -3,7 +3,7 @@
  * busy gateway in front of Panther would.
  */
 import { EmulatorError } from "./errors";
-import { isJsonObject } from "./validation";
+import { isJsonObject } from "./json";
 
 /**
  * Rate limit settings.

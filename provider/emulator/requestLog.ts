@@ -24,18 +24,29 @@ export interface RecordedRequest {
   headers: Record<string, string | string[]>;
   /** The client's address as the socket reports it, e.g. `127.0.0.1` or `::ffff:127.0.0.1`. */
   remoteAddress: string;
-  /** When the request arrived (ISO-8601). */
+  /** When the request arrived (ISO-8601), by the emulator's clock (`clockOffsetMs` included). */
   receivedAt: string;
+  /**
+   * For a request held back by a `lateLanding` fault: the status the backend
+   * produced when it finally applied it (never sent to anyone). Absent until
+   * then, and for every other request.
+   */
+  lateAppliedStatus?: number;
 }
 
 /** A ring of the last {@link RECENT_REQUESTS_LIMIT} requests. */
 export class RequestLog {
   readonly #entries: RecordedRequest[] = [];
 
-  /** Adds a request, dropping the oldest beyond the limit. */
-  record(entry: RecordedRequest): void {
-    this.#entries.push(entry);
+  /**
+   * Adds a request, dropping the oldest beyond the limit. Returns the kept
+   * entry, so a late landing can note its outcome on it.
+   */
+  record(entry: RecordedRequest): RecordedRequest {
+    const kept = { ...entry };
+    this.#entries.push(kept);
     if (this.#entries.length > RECENT_REQUESTS_LIMIT) this.#entries.shift();
+    return kept;
   }
 
   /** The kept requests, oldest first, as copies. */

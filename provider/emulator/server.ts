@@ -12,15 +12,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { EmulatorControl } from "./control";
-import { createControl } from "./control";
+import { Core } from "./core";
+import { createGatewayControl, Gateway } from "./gateway";
 import { resolveOptions, type EmulatorOptions } from "./options";
 import { handleRequest, type PipelineContext } from "./pipeline";
-import { EmulatorState } from "./state";
 
 export type { EmulatorOptions } from "./options";
-
-/** Name of the bootstrap admin token every emulator starts with. */
-export const ADMIN_TOKEN_NAME = "emulator-admin";
 
 /** A running emulator. */
 export interface Emulator {
@@ -35,11 +32,11 @@ export interface Emulator {
   /** The TCP port listened on (the picked one when the `port` option was 0). */
   readonly port: number;
   /**
-   * The bootstrap admin token's value at start, and the control API key
+   * The bootstrap admin token's value, and the control API key
    * (`X-Emulator-Admin`) for the emulator's whole life. The token has every
-   * allowed permission and no CIDR limit. If a test rotates or deletes the
-   * admin token through the API, this string stops being an API key but
-   * stays the control key.
+   * allowed permission and no CIDR limit. The REST API refuses to delete or
+   * rotate it (400); if a test does so through the control API, this string
+   * stops being an API key but stays the control key.
    */
   readonly adminKey: string;
   /** Id of the bootstrap admin token. */
@@ -47,9 +44,10 @@ export interface Emulator {
   /** The in-process control API. */
   readonly control: EmulatorControl;
   /**
-   * Stops listening, destroys every open socket (idle keep-alive ones too)
-   * and ends pending injected delays without applying them, so test runs end
-   * promptly. Safe to call more than once; later calls return the same promise.
+   * Stops listening, destroys every open socket (idle keep-alive ones too),
+   * ends pending injected delays and cancels pending late landings without
+   * applying them, so test runs end promptly. Safe to call more than once;
+   * later calls return the same promise.
    */
   close(): Promise<void>;
 }
@@ -74,9 +72,10 @@ function urlHost(address: AddressInfo): string {
 }
 
 /**
- * Starts an emulator and resolves once it is listening.
+ * Starts an emulator and resolves once it is listening: an HTTP server and
+ * gateway around the same core `createEmulatorCore` gives.
  *
- * The emulator starts with one token, the admin token ({@link ADMIN_TOKEN_NAME}),
+ * The emulator starts with one token, the admin token (`ADMIN_TOKEN_NAME`),
  * whose value is `adminKey`: usable at once, whatever the propagation delay.
  *
  * Rejects with `EmulatorError` (`EMULATOR_INVALID_OPTION`) for bad options
@@ -85,30 +84,16 @@ function urlHost(address: AddressInfo): string {
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const resolved = resolveOptions(options);
-  const state = new EmulatorState({
-    propagationDelayMs: resolved.propagationDelayMs,
-    pageSize: resolved.pageSize,
-    allowedPermissions: new Set(resolved.allowedPermissions),
-    forbiddenBodyShape: resolved.forbiddenBodyShape,
-  });
-  const admin = state.store.create(
-    {
-      name: ADMIN_TOKEN_NAME,
-      permissions: resolved.allowedPermissions,
-      allowedCIDRBlocks: [],
-      cidrBlocks: [],
-    },
-    { id: "system", type: "emulator" },
-    { value: resolved.adminKey, immediate: true },
-  );
-  const control = createControl(state);
+  const core = new Core(resolved, Date.now);
+  const gateway = new Gateway();
+  const control = createGatewayControl(core.control, gateway);
   const closing = new AbortController();
   const sockets = new Set<Socket>();
 
   const server = createServer();
   server.keepAliveTimeout = resolved.keepAliveTimeoutMs;
   server.on("connection", (socket: Socket) => {
-    state.counters.connection();
+    core.state.counters.connection();
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
@@ -116,12 +101,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const address = await listen(server, resolved.port, resolved.host);
   const url = `http://${urlHost(address)}:${address.port}${resolved.basePath}`;
   const context: PipelineContext = {
-    state,
+    core,
+    gateway,
     control,
     adminKey: resolved.adminKey,
-    adminTokenId: admin.token.id,
+    adminTokenId: core.adminTokenId,
     url,
-    basePath: resolved.basePath,
     closing: closing.signal,
   };
   // Attached once the URL is known; no request can be read before this runs.
@@ -134,11 +119,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url,
     port: address.port,
     adminKey: resolved.adminKey,
-    adminTokenId: admin.token.id,
+    adminTokenId: core.adminTokenId,
     control,
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         closing.abort();
+        gateway.lateLandings.cancelAll();
         server.close(() => {
           resolve();
         });

@@ -1,47 +1,57 @@
 /**
- * Everything one emulator instance holds and changes while it runs, shared
- * by the request pipeline, the API handlers and the control API.
+ * Everything the Panther side of one emulator holds and changes while it
+ * runs, shared by the core's API handlers and the control API. The HTTP
+ * gateway's own state (faults, rate limit, random failures, late landings)
+ * is in `gateway.ts`.
  */
+import type { ResolvedCanonicalForms } from "./canonical";
+import type { EmulatorClock } from "./clock";
 import { CounterSet } from "./counters";
-import { FaultTable } from "./faults";
-import type { RandomFailures } from "./randomFailures";
-import type { TokenBucket } from "./rateLimit";
 import { RequestLog } from "./requestLog";
 import { TokenStore } from "./store";
+import type { ActorShape } from "./token";
+import type { InputRules } from "./validation";
 
 /** The shape of 403 bodies: `{"message": "..."}` (as the spec declares) or `{"error": "forbidden"}` (as Panther's tooling has seen). */
 export type ForbiddenBodyShape = "message" | "error";
 
-/** Mutable state of one emulator. */
-export class EmulatorState {
-  /** The tokens. */
+/** Whether create and rotate answers carry `updatedAt` and `rotatedAt` (`"full"`) or leave them out (`"none"`). */
+export type AnswerStamps = "full" | "none";
+
+/** Mutable state of one emulator's Panther side. */
+export class EmulatorState implements InputRules {
   readonly store: TokenStore;
-  /** Injected faults waiting to apply. */
-  readonly faults = new FaultTable();
-  /** Request, status and connection counts. */
+  readonly clock: EmulatorClock;
+  /** Request and status counts (connections are counted by the HTTP server). */
   readonly counters = new CounterSet();
   /** The last requests with their headers. */
   readonly log = new RequestLog();
   /** Permission names accepted in token input: the known ones plus any extra. */
   readonly allowedPermissions: ReadonlySet<string>;
-  /** Shape of 403 bodies. */
   readonly forbiddenBodyShape: ForbiddenBodyShape;
+  canonicalForms: ResolvedCanonicalForms;
+  answerStamps: AnswerStamps;
   /** Largest list page; `?limit=` may ask for less, not more. */
   pageSize: number;
-  /** Active rate limiter, if any. */
-  rateLimiter: TokenBucket | undefined;
-  /** Active random failures, if any. */
-  randomFailures: RandomFailures | undefined;
+  /** Id of the bootstrap admin token, which the REST API may not delete or rotate; set once it exists. */
+  adminTokenId = "";
 
   constructor(settings: {
+    clock: EmulatorClock;
     propagationDelayMs: number;
     pageSize: number;
     allowedPermissions: ReadonlySet<string>;
     forbiddenBodyShape: ForbiddenBodyShape;
+    canonicalForms: ResolvedCanonicalForms;
+    answerStamps: AnswerStamps;
+    actorShape: ActorShape;
   }) {
-    this.store = new TokenStore(settings.propagationDelayMs);
+    this.clock = settings.clock;
+    this.store = new TokenStore(settings.clock, settings.propagationDelayMs, settings.actorShape);
     this.pageSize = settings.pageSize;
     this.allowedPermissions = settings.allowedPermissions;
     this.forbiddenBodyShape = settings.forbiddenBodyShape;
+    this.canonicalForms = settings.canonicalForms;
+    this.answerStamps = settings.answerStamps;
   }
 }

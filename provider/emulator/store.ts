@@ -1,18 +1,21 @@
 /**
  * The emulator's token table: tokens by id, their values by sha256 hash
- * (the plain value is never kept), creation order for pagination, and the
- * propagation delay of new values.
+ * (the plain value is never kept), raw records, one creation order for
+ * pagination, and the propagation delay of new values.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { CidrBlock } from "./cidr";
-import type { EmulatorActor, EmulatorToken } from "./token";
+import type { EmulatorClock } from "./clock";
+import { EmulatorError } from "./errors";
+import { renderActor, type ActorShape, type EmulatorToken, type StoredActor } from "./token";
 import type { ValidTokenInput } from "./validation";
 
 /** What a token value authenticates as, from {@link TokenStore.lookup}. */
 export interface Caller {
   /** Id of the token the value belongs to. */
   readonly id: string;
-  /** The token's permissions. */
+  /** The token's name, for actors written in the `nested` shape. */
+  readonly name: string;
   readonly permissions: ReadonlySet<string>;
   /** The token's parsed CIDR allow-list; empty means any address. */
   readonly cidrBlocks: readonly CidrBlock[];
@@ -21,20 +24,31 @@ export interface Caller {
 }
 
 interface StoredToken {
+  readonly kind: "token";
   readonly id: string;
   /** Creation sequence number: orders the list and backs the pagination cursor. */
   readonly seq: number;
   input: ValidTokenInput;
   readonly createdAt: string;
-  readonly createdBy: EmulatorActor;
+  readonly createdBy: StoredActor;
   updatedAt: string;
-  updatedBy: EmulatorActor;
+  updatedBy: StoredActor;
   lastUsedAt?: string;
   rotatedAt?: string;
   valueHash: string;
-  /** Epoch milliseconds from which the current value authenticates. */
+  /** Base-clock epoch ms from which the current value authenticates. */
   usableFrom: number;
 }
+
+/** A record listed exactly as given (see `EmulatorControl.insertRawToken`). */
+interface RawRecord {
+  readonly kind: "raw";
+  readonly seq: number;
+  /** The record as JSON text, so every read returns a fresh copy of what was given. */
+  readonly json: string;
+}
+
+type Entry = StoredToken | RawRecord;
 
 /** Options for {@link TokenStore.create}. */
 export interface CreateOptions {
@@ -44,10 +58,10 @@ export interface CreateOptions {
   readonly immediate?: boolean;
 }
 
-/** One page of {@link TokenStore.page}. */
+/** One page of {@link TokenStore.page}: tokens and raw records as the API lists them. */
 export interface TokenPage {
-  readonly tokens: EmulatorToken[];
-  /** Sequence number to continue after, present only when more tokens follow. */
+  readonly records: unknown[];
+  /** Sequence number to continue after, present only when more records follow. */
   readonly nextAfter?: number;
 }
 
@@ -65,20 +79,25 @@ function hashValue(value: string): string {
  * references into the table.
  */
 export class TokenStore {
-  readonly #tokens = new Map<string, StoredToken>();
+  /** Tokens by id and raw records by key, in creation order (a Map keeps insertion order). */
+  readonly #entries = new Map<string, Entry>();
   readonly #idByHash = new Map<string, string>();
-  readonly #now: () => number;
+  readonly #clock: EmulatorClock;
   #nextSeq = 1;
+  #nextRawKey = 1;
   #propagationDelayMs: number;
+  /** How actors are written in every token this store returns. */
+  actorShape: ActorShape;
 
   /**
+   * @param clock stamps use its offset time; the propagation delay its base time.
    * @param propagationDelayMs how long a new value (from create or rotate) is
    *   refused before it authenticates; see {@link setPropagationDelay}.
-   * @param now clock in epoch milliseconds, replaceable for tests.
    */
-  constructor(propagationDelayMs: number, now: () => number = Date.now) {
+  constructor(clock: EmulatorClock, propagationDelayMs: number, actorShape: ActorShape) {
+    this.#clock = clock;
     this.#propagationDelayMs = propagationDelayMs;
-    this.#now = now;
+    this.actorShape = actorShape;
   }
 
   /**
@@ -92,13 +111,14 @@ export class TokenStore {
   /** Creates a token and returns it with its new value. */
   create(
     input: ValidTokenInput,
-    actor: EmulatorActor,
+    actor: StoredActor,
     options: CreateOptions = {},
   ): { token: EmulatorToken; value: string } {
     const value = options.value ?? newTokenValue();
-    const now = this.#now();
-    const at = new Date(now).toISOString();
+    const now = this.#clock.base();
+    const at = this.#clock.stamp();
     const stored: StoredToken = {
+      kind: "token",
       id: randomUUID(),
       seq: this.#nextSeq++,
       input,
@@ -109,19 +129,24 @@ export class TokenStore {
       valueHash: hashValue(value),
       usableFrom: options.immediate === true ? now : now + this.#propagationDelayMs,
     };
-    this.#tokens.set(stored.id, stored);
+    this.#entries.set(stored.id, stored);
     this.#idByHash.set(stored.valueHash, stored.id);
-    return { token: toWire(stored), value };
+    return { token: this.#toWire(stored), value };
+  }
+
+  #token(id: string): StoredToken | undefined {
+    const entry = this.#entries.get(id);
+    return entry?.kind === "token" ? entry : undefined;
   }
 
   /** Replaces a token's name, permissions and allow-list; `undefined` if there is no such token. */
-  update(id: string, input: ValidTokenInput, actor: EmulatorActor): EmulatorToken | undefined {
-    const stored = this.#tokens.get(id);
+  update(id: string, input: ValidTokenInput, actor: StoredActor): EmulatorToken | undefined {
+    const stored = this.#token(id);
     if (stored === undefined) return undefined;
     stored.input = input;
-    stored.updatedAt = new Date(this.#now()).toISOString();
+    stored.updatedAt = this.#clock.stamp();
     stored.updatedBy = actor;
-    return toWire(stored);
+    return this.#toWire(stored);
   }
 
   /**
@@ -129,56 +154,102 @@ export class TokenStore {
    * the new one is subject to the propagation delay. The id stays the same.
    * Returns `undefined` if there is no such token.
    */
-  rotate(id: string, actor: EmulatorActor): { token: EmulatorToken; value: string } | undefined {
-    const stored = this.#tokens.get(id);
+  rotate(id: string, actor: StoredActor): { token: EmulatorToken; value: string } | undefined {
+    const stored = this.#token(id);
     if (stored === undefined) return undefined;
     const value = newTokenValue();
-    const now = this.#now();
-    const at = new Date(now).toISOString();
+    const at = this.#clock.stamp();
     this.#idByHash.delete(stored.valueHash);
     stored.valueHash = hashValue(value);
-    stored.usableFrom = now + this.#propagationDelayMs;
+    stored.usableFrom = this.#clock.base() + this.#propagationDelayMs;
     stored.rotatedAt = at;
     stored.updatedAt = at;
     stored.updatedBy = actor;
     this.#idByHash.set(stored.valueHash, stored.id);
-    return { token: toWire(stored), value };
+    return { token: this.#toWire(stored), value };
   }
 
-  /** Deletes a token; its value stops authenticating. Returns whether it existed. */
+  /** Deletes a token or a raw record; a token's value stops authenticating. Returns whether it existed. */
   delete(id: string): boolean {
-    const stored = this.#tokens.get(id);
-    if (stored === undefined) return false;
-    this.#tokens.delete(id);
-    this.#idByHash.delete(stored.valueHash);
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return false;
+    this.#entries.delete(id);
+    if (entry.kind === "token") this.#idByHash.delete(entry.valueHash);
     return true;
   }
 
-  /** The token with this id, without its value. */
+  /** The token with this id, without its value; `undefined` for raw records too. */
   get(id: string): EmulatorToken | undefined {
-    const stored = this.#tokens.get(id);
-    return stored === undefined ? undefined : toWire(stored);
+    const stored = this.#token(id);
+    return stored === undefined ? undefined : this.#toWire(stored);
   }
 
-  /** Every token in creation order. */
+  /** What `GET /api-tokens/{id}` answers: a token, a raw record as given, or `undefined`. */
+  getRecord(id: string): unknown {
+    const entry = this.#entries.get(id);
+    return entry === undefined ? undefined : this.#recordOf(entry);
+  }
+
+  /** Every token in creation order (raw records left out). */
   list(): EmulatorToken[] {
-    return [...this.#tokens.values()].map(toWire);
+    const tokens: EmulatorToken[] = [];
+    for (const entry of this.#entries.values()) {
+      if (entry.kind === "token") tokens.push(this.#toWire(entry));
+    }
+    return tokens;
   }
 
   /**
-   * Up to `limit` tokens created after sequence number `after` (0 for the
-   * first page), in creation order. Tokens deleted between pages are simply
-   * not returned; tokens created between pages appear on a later page.
+   * Up to `limit` records created after sequence number `after` (0 for the
+   * first page), in creation order, raw records included. Records deleted
+   * between pages are simply not returned; records created between pages
+   * appear on a later page.
    */
   page(after: number, limit: number): TokenPage {
-    const remaining = [...this.#tokens.values()].filter((token) => token.seq > after);
+    const remaining = [...this.#entries.values()].filter((entry) => entry.seq > after);
     const slice = remaining.slice(0, limit);
     const last = slice.at(-1);
-    const tokens = slice.map(toWire);
+    const records = slice.map((entry) => this.#recordOf(entry));
     if (remaining.length > slice.length && last !== undefined) {
-      return { tokens, nextAfter: last.seq };
+      return { records, nextAfter: last.seq };
     }
-    return { tokens };
+    return { records };
+  }
+
+  /**
+   * Adds a record listed exactly as given. Its key is its `id` when that is a
+   * string, else a new `raw-<n>`. Throws `EMULATOR_INVALID_INPUT` if the
+   * record is not a JSON object or its id is taken.
+   */
+  insertRaw(record: Record<string, unknown>): string {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(record);
+    } catch {
+      json = undefined;
+    }
+    if (json === undefined || !json.startsWith("{")) {
+      throw new EmulatorError("EMULATOR_INVALID_INPUT", "a raw token must be a JSON object");
+    }
+    const id = record["id"];
+    let key: string;
+    if (typeof id === "string") {
+      if (this.#entries.has(id)) {
+        throw new EmulatorError("EMULATOR_INVALID_INPUT", `id ${JSON.stringify(id)} is taken`);
+      }
+      key = id;
+    } else {
+      do key = `raw-${this.#nextRawKey++}`;
+      while (this.#entries.has(key));
+    }
+    this.#entries.set(key, { kind: "raw", seq: this.#nextSeq++, json });
+    return key;
+  }
+
+  /** Removes a raw record by the key {@link insertRaw} returned; returns whether it was there. */
+  removeRaw(key: string): boolean {
+    if (this.#entries.get(key)?.kind !== "raw") return false;
+    return this.#entries.delete(key);
   }
 
   /**
@@ -187,41 +258,46 @@ export class TokenStore {
    */
   lookup(value: string): Caller | undefined {
     const id = this.#idByHash.get(hashValue(value));
-    const stored = id === undefined ? undefined : this.#tokens.get(id);
+    const stored = id === undefined ? undefined : this.#token(id);
     if (stored === undefined) return undefined;
     return {
       id: stored.id,
+      name: stored.input.name,
       permissions: new Set(stored.input.permissions),
       cidrBlocks: stored.input.cidrBlocks,
-      propagated: this.#now() >= stored.usableFrom,
+      propagated: this.#clock.base() >= stored.usableFrom,
     };
   }
 
   /** Records that the token authenticated a request now (`lastUsedAt`). */
   markUsed(id: string): void {
-    const stored = this.#tokens.get(id);
-    if (stored !== undefined) stored.lastUsedAt = new Date(this.#now()).toISOString();
+    const stored = this.#token(id);
+    if (stored !== undefined) stored.lastUsedAt = this.#clock.stamp();
   }
 
   /** The current input of a token, for partial updates through the control API. */
   inputOf(id: string): ValidTokenInput | undefined {
-    return this.#tokens.get(id)?.input;
+    return this.#token(id)?.input;
   }
-}
 
-function toWire(stored: StoredToken): EmulatorToken {
-  const token: EmulatorToken = {
-    id: stored.id,
-    name: stored.input.name,
-    permissions: [...stored.input.permissions],
-    allowedCIDRBlocks: [...stored.input.allowedCIDRBlocks],
-    createdAt: stored.createdAt,
-    createdBy: { ...stored.createdBy },
-    updatedAt: stored.updatedAt,
-    updatedBy: { ...stored.updatedBy },
-    expiresAt: null,
-  };
-  if (stored.lastUsedAt !== undefined) token.lastUsedAt = stored.lastUsedAt;
-  if (stored.rotatedAt !== undefined) token.rotatedAt = stored.rotatedAt;
-  return token;
+  #recordOf(entry: Entry): unknown {
+    return entry.kind === "raw" ? (JSON.parse(entry.json) as unknown) : this.#toWire(entry);
+  }
+
+  #toWire(stored: StoredToken): EmulatorToken {
+    const token: EmulatorToken = {
+      id: stored.id,
+      name: stored.input.name,
+      permissions: [...stored.input.permissions],
+      allowedCIDRBlocks: [...stored.input.allowedCIDRBlocks],
+      createdAt: stored.createdAt,
+      createdBy: renderActor(stored.createdBy, this.actorShape),
+      updatedAt: stored.updatedAt,
+      updatedBy: renderActor(stored.updatedBy, this.actorShape),
+      expiresAt: null,
+    };
+    if (stored.lastUsedAt !== undefined) token.lastUsedAt = stored.lastUsedAt;
+    if (stored.rotatedAt !== undefined) token.rotatedAt = stored.rotatedAt;
+    return token;
+  }
 }

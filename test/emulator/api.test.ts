@@ -37,9 +37,9 @@ describe("emulator endpoints", () => {
       permissions: ["AlertRead", "RuleRead"],
       allowedCIDRBlocks: ["10.0.0.0/8"],
       createdAt: expect.stringMatching(ISO) as unknown,
-      createdBy: { id: "api-token", type: emulator.adminTokenId },
+      createdBy: { id: emulator.adminTokenId, type: "api-token" },
       updatedAt: token["createdAt"],
-      updatedBy: { id: "api-token", type: emulator.adminTokenId },
+      updatedBy: { id: emulator.adminTokenId, type: "api-token" },
       expiresAt: null,
       value: expect.any(String) as unknown,
     });
@@ -108,7 +108,7 @@ describe("emulator endpoints", () => {
     expect(Date.parse(token["updatedAt"] as string)).toBeGreaterThan(
       Date.parse(token["createdAt"] as string),
     );
-    expect(token["updatedBy"]).toEqual({ id: "api-token", type: emulator.adminTokenId });
+    expect(token["updatedBy"]).toEqual({ id: emulator.adminTokenId, type: "api-token" });
     expect(emulator.control.getToken(created.id)).toMatchObject({
       name: "new",
       allowedCIDRBlocks: [],

@@ -4,6 +4,9 @@
 import { ADMIN_KEY_ENV, main, USAGE, type CliIo } from "../../provider/emulator/cli";
 import { startEmulator } from "../../provider/emulator";
 
+const ENV_KEY = "env-supplied-admin-key-0123456789abcdef";
+const FLAG_KEY = "flag-supplied-admin-key-0123456789abcdef";
+
 interface Captured extends CliIo {
   stdout: string[];
   stderr: string[];
@@ -52,12 +55,12 @@ describe("pulumi-panther-emulator CLI", () => {
   });
 
   it("takes the admin key from the environment and does not echo it", async () => {
-    const io = capture({ [ADMIN_KEY_ENV]: "env-supplied-admin-key" });
+    const io = capture({ [ADMIN_KEY_ENV]: ENV_KEY });
     const run = await main(["--port", "0"], io);
     try {
-      expect(run.emulator?.adminKey).toBe("env-supplied-admin-key");
+      expect(run.emulator?.adminKey).toBe(ENV_KEY);
       const output = io.stdout.join("\n");
-      expect(output).not.toContain("env-supplied-admin-key");
+      expect(output).not.toContain(ENV_KEY);
       expect(output).toContain(`export PANTHER_API_TOKEN="$${ADMIN_KEY_ENV}"`);
     } finally {
       await run.stop();
@@ -65,10 +68,10 @@ describe("pulumi-panther-emulator CLI", () => {
   });
 
   it("--admin-key wins over the environment", async () => {
-    const io = capture({ [ADMIN_KEY_ENV]: "from-env" });
-    const run = await main(["--port", "0", "--admin-key", "from-flag"], io);
+    const io = capture({ [ADMIN_KEY_ENV]: ENV_KEY });
+    const run = await main(["--port", "0", "--admin-key", FLAG_KEY], io);
     try {
-      expect(run.emulator?.adminKey).toBe("from-flag");
+      expect(run.emulator?.adminKey).toBe(FLAG_KEY);
     } finally {
       await run.stop();
     }

@@ -13,6 +13,8 @@ import {
 } from "../../provider/emulator";
 import { asToken, call, createViaApi } from "./helpers";
 
+const FIXED_KEY = "my-fixed-admin-key-of-32-characters-or-more";
+
 describe("emulator counters", () => {
   let emulator: Emulator;
   beforeEach(async () => {
@@ -41,6 +43,7 @@ describe("emulator counters", () => {
         byOperation: { create: 0, list: 0, get: 4, update: 0, delete: 0, rotate: 0, other: 0 },
         byStatus: { "200": 4 },
         connections: 1,
+        lateApplied: { create: 0, list: 0, get: 0, update: 0, delete: 0, rotate: 0, other: 0 },
       });
     } finally {
       await client.close();
@@ -88,6 +91,7 @@ describe("emulator counters", () => {
       byOperation: { create: 0, list: 0, get: 0, update: 0, delete: 0, rotate: 0, other: 0 },
       byStatus: {},
       connections: 0,
+      lateApplied: { create: 0, list: 0, get: 0, update: 0, delete: 0, rotate: 0, other: 0 },
     });
   });
 });
@@ -150,7 +154,7 @@ describe("emulator Console-style token changes", () => {
     expect(token).toMatchObject({
       name: "console",
       permissions: ["AlertRead", "RuleRead"],
-      createdBy: { id: "user", type: "emulator-console" },
+      createdBy: { id: "emulator-console", type: "user" },
     });
     expect(emulator.control.authenticate(value)).toBe(token.id);
     expect(emulator.control.counters().requests).toBe(0);
@@ -450,20 +454,20 @@ describe("emulator options and lifecycle", () => {
   });
 
   it("uses a given admin key and serves under a base path", async () => {
-    const emulator = await startEmulator({ adminKey: "my-fixed-admin-key", basePath: "/v1" });
+    const emulator = await startEmulator({ adminKey: FIXED_KEY, basePath: "/v1" });
     try {
-      expect(emulator.adminKey).toBe("my-fixed-admin-key");
+      expect(emulator.adminKey).toBe(FIXED_KEY);
       expect(emulator.url).toBe(`http://127.0.0.1:${emulator.port}/v1`);
-      expect(
-        (await call(emulator, "GET", "/api-tokens/self", { key: "my-fixed-admin-key" })).status,
-      ).toBe(200);
+      expect((await call(emulator, "GET", "/api-tokens/self", { key: FIXED_KEY })).status).toBe(
+        200,
+      );
       const root = await fetch(`http://127.0.0.1:${emulator.port}/api-tokens/self`, {
-        headers: { "x-api-key": "my-fixed-admin-key" },
+        headers: { "x-api-key": FIXED_KEY },
       });
       expect(root.status).toBe(404);
       await root.text();
       const control = await call(emulator, "GET", "/_emulator/counters", {
-        headers: { [CONTROL_HEADER]: "my-fixed-admin-key" },
+        headers: { [CONTROL_HEADER]: FIXED_KEY },
       });
       expect(control.json).toMatchObject({ requests: 2 });
     } finally {
@@ -471,13 +475,51 @@ describe("emulator options and lifecycle", () => {
     }
   });
 
-  it("the control key keeps working after the admin token is rotated through the API", async () => {
+  it("the REST API refuses to delete or rotate the bootstrap token, saying why, and its key keeps working", async () => {
     const emulator = await startEmulator();
     try {
-      const rotated = await call(emulator, "POST", "/api-tokens/self/rotate", {
-        key: emulator.adminKey,
+      const attempts: [string, string][] = [
+        ["DELETE", `/api-tokens/${emulator.adminTokenId}`],
+        ["DELETE", "/api-tokens/self"],
+        ["POST", `/api-tokens/${emulator.adminTokenId}/rotate`],
+        ["POST", "/api-tokens/self/rotate"],
+      ];
+      for (const [method, path] of attempts) {
+        const refused = await call(emulator, method, path, { key: emulator.adminKey });
+        const action = method === "DELETE" ? "deleted" : "rotated";
+        expect([method, path, refused.status]).toEqual([method, path, 400]);
+        expect((refused.json as { message: string }).message).toMatch(
+          new RegExp(
+            `^the emulator's bootstrap admin token cannot be ${action} through the API: .*` +
+              `Create another token for the test \\(POST /api-tokens\\) and ` +
+              `${method === "DELETE" ? "delete" : "rotate"} that one$`,
+          ),
+        );
+      }
+      expect(emulator.control.authenticate(emulator.adminKey)).toBe(emulator.adminTokenId);
+      expect(emulator.control.getToken(emulator.adminTokenId)).not.toHaveProperty("rotatedAt");
+      expect(
+        (await call(emulator, "GET", "/api-tokens/self", { key: emulator.adminKey })).status,
+      ).toBe(200);
+      // Another token with the Modify permission is refused the same way.
+      const other = await createViaApi(emulator, {
+        name: "deployer",
+        permissions: ["OrganizationAPITokenModify"],
       });
-      expect(rotated.status).toBe(200);
+      const byOther = await call(emulator, "DELETE", `/api-tokens/${emulator.adminTokenId}`, {
+        key: other.value,
+      });
+      expect(byOther.status).toBe(400);
+      expect(emulator.control.listTokens()).toHaveLength(2);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it("the control key keeps working after the admin token is rotated through the control API", async () => {
+    const emulator = await startEmulator();
+    try {
+      emulator.control.rotateToken(emulator.adminTokenId);
       expect((await call(emulator, "GET", "/api-tokens", { key: emulator.adminKey })).status).toBe(
         401,
       );
