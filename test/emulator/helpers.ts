@@ -1,6 +1,7 @@
 /**
  * Small HTTP helpers for the emulator tests: one call, JSON in and out.
  */
+import { request as httpRequest } from "node:http";
 import type { Emulator } from "../../provider/emulator";
 
 /** What a test needs from an answer. */
@@ -80,4 +81,54 @@ export async function createViaApi(
 /** Resolves after `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** An answer's status and its headers exactly as sent (name, value, name, value, ...). */
+export interface RawAnswer {
+  status: number;
+  rawHeaders: string[];
+}
+
+/**
+ * Calls the emulator with `node:http`, which keeps repeated headers apart
+ * (fetch joins them), to check what the server itself put on the wire.
+ */
+export function rawCall(
+  emulator: Emulator,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${emulator.url}${path}`, { method, headers }, (res) => {
+      res.resume();
+      res.on("end", () => {
+        resolve({ status: res.statusCode ?? 0, rawHeaders: res.rawHeaders });
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** The values of header `name` (any case) in `rawHeaders`. */
+export function headerValues(rawHeaders: readonly string[], name: string): string[] {
+  const values: string[] = [];
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    if (rawHeaders[index]?.toLowerCase() === name) values.push(rawHeaders[index + 1] ?? "");
+  }
+  return values;
+}
+
+/** Polls `condition` every 10 ms until it holds; throws after `timeoutMs`. */
+export async function waitFor(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
 }
