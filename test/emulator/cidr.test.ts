@@ -4,6 +4,7 @@
  */
 import {
   cidrContains,
+  formatIPv6,
   isAddressAllowed,
   isLoopbackHost,
   parseCidr,
@@ -106,6 +107,31 @@ describe("cidrContains and isAddressAllowed", () => {
     expect(isAddressAllowed([block("fe80::/10")], "fe80::1%eth0")).toBe(true);
     expect(isAddressAllowed([block("10.0.0.0/8")], "127.0.0.1")).toBe(false);
     expect(isAddressAllowed([block("0.0.0.0/0")], "")).toBe(false);
+  });
+});
+
+describe("formatIPv6", () => {
+  it.each([
+    ["2001:db8:0:0:0:0:0:1", "2001:db8::1"],
+    ["2001:db8:0:1:0:0:0:1", "2001:db8:0:1::1"],
+    ["1:0:0:2:0:0:3:4", "1::2:0:0:3:4"],
+    ["1:0:2:3:4:5:6:7", "1:0:2:3:4:5:6:7"],
+    ["0:0:0:0:0:0:0:0", "::"],
+    ["0:0:0:0:0:0:0:1", "::1"],
+    ["1:0:0:0:0:0:0:0", "1::"],
+    ["::ffff:c000:201", "::ffff:192.0.2.1"],
+    ["ABCD:00EF::", "abcd:ef::"],
+  ])("compresses %s as %s", (input, expected) => {
+    const address = parseIp(input);
+    if (address === undefined) throw new Error(`${input} should parse`);
+    expect(formatIPv6(address.bytes, "compressed")).toBe(expected);
+  });
+
+  it("expands to eight 4-digit groups", () => {
+    const address = parseIp("2001:db8::ff");
+    expect(address && formatIPv6(address.bytes, "expanded")).toBe(
+      "2001:0db8:0000:0000:0000:0000:0000:00ff",
+    );
   });
 });
 
