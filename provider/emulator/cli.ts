@@ -39,8 +39,9 @@ Options:
                               machine cannot see
 
 Playing a Panther that differs from the spec:
-  --clock-offset-ms <n>       the emulator's clock runs n ms ahead (negative:
-                              behind) for stamps and the Date header
+  --clock-offset-ms <n>       the emulator's clock runs n ms ahead for stamps
+                              and the Date header; behind when negative, written
+                              as --clock-offset-ms=-60000
   --date-header-skew-ms <n>   extra offset of the Date header only
   --answer-stamps <s>         full (default), or none: create and rotate
                               answers leave out updatedAt and rotatedAt

@@ -1,7 +1,7 @@
 /**
  * The `pulumi-panther-emulator` CLI, run in-process through `main`.
  */
-import { ADMIN_KEY_ENV, main, USAGE, type CliIo } from "../../provider/emulator/cli";
+import { ADMIN_KEY_ENV, main, STOP_SIGNALS, USAGE, type CliIo } from "../../provider/emulator/cli";
 import { startEmulator } from "../../provider/emulator";
 
 const ENV_KEY = "env-supplied-admin-key-0123456789abcdef";
@@ -88,6 +88,13 @@ describe("pulumi-panther-emulator CLI", () => {
     [["--host", "0.0.0.0"], "--host 0.0.0.0 is not a loopback address; pass --allow-remote"],
     [["--base-path", "v1"], "basePath must be"],
     [["--admin-key", "has space", "--port", "0"], "adminKey must be"],
+    [["--admin-key", "short-key", "--port", "0"], "adminKey must be at least 32 characters, got 9"],
+    [["--clock-offset-ms", "86400001"], "--clock-offset-ms must be an integer from -86400000"],
+    [["--date-header-skew-ms", "soon"], "--date-header-skew-ms must be an integer"],
+    [["--answer-stamps", "some"], 'answerStamps must be "full" or "none"'],
+    [["--actor-shape", "flat"], "actorShape must be one of typed, spec-literal, string, nested"],
+    [["--ipv6-style", "wide"], "ipv6Style must be one of asGiven, compressed, expanded"],
+    [["--name-normalization", "NFKC"], "nameNormalization must be one of NFC, NFD, none"],
   ])("%j exits with code 2 and says what is wrong", async (argv, message) => {
     const io = capture();
     const run = await main(argv, io);
@@ -119,18 +126,70 @@ describe("pulumi-panther-emulator CLI", () => {
     }
   });
 
-  it("stops on SIGTERM and removes its signal handlers", async () => {
-    const before = process.listenerCount("SIGTERM");
-    const beforeInt = process.listenerCount("SIGINT");
+  it.each(["SIGINT", "SIGTERM", "SIGHUP"] as const)(
+    "stops on %s and removes its signal handlers",
+    async (signal) => {
+      const before = STOP_SIGNALS.map((name) => process.listenerCount(name));
+      const io = capture();
+      const run = await main(["--port", "0"], io);
+      expect(STOP_SIGNALS.map((name) => process.listenerCount(name))).toEqual(
+        before.map((count) => count + 1),
+      );
+      process.emit(signal, signal);
+      await run.stopped;
+      expect(io.stderr).toEqual([`pulumi-panther-emulator: ${signal} received, stopping`]);
+      expect(STOP_SIGNALS.map((name) => process.listenerCount(name))).toEqual(before);
+      await expect(fetch(`${run.emulator?.url ?? ""}/api-tokens`)).rejects.toThrow();
+    },
+  );
+
+  it("passes the clock, answer and canonical-form flags to the emulator", async () => {
     const io = capture();
-    const run = await main(["--port", "0"], io);
-    expect(process.listenerCount("SIGTERM")).toBe(before + 1);
-    expect(process.listenerCount("SIGINT")).toBe(beforeInt + 1);
-    process.emit("SIGTERM", "SIGTERM");
-    await run.stopped;
-    expect(io.stderr).toEqual(["pulumi-panther-emulator: SIGTERM received, stopping"]);
-    expect(process.listenerCount("SIGTERM")).toBe(before);
-    expect(process.listenerCount("SIGINT")).toBe(beforeInt);
-    await expect(fetch(`${run.emulator?.url ?? ""}/api-tokens`)).rejects.toThrow();
+    const run = await main(
+      [
+        "--port=0",
+        "--clock-offset-ms=-3600000",
+        "--date-header-skew-ms",
+        "120000",
+        "--answer-stamps",
+        "none",
+        "--actor-shape",
+        "nested",
+        "--ipv4-mapped-as-ipv4",
+        "--name-normalization",
+        "NFC",
+        "--implied-permissions",
+        "--ipv6-style",
+        "expanded",
+      ],
+      io,
+    );
+    try {
+      const emulator = run.emulator;
+      if (emulator === undefined) throw new Error(`no emulator started: ${io.stderr.join("\n")}`);
+      const answer = await fetch(`${emulator.url}/api-tokens`, {
+        method: "POST",
+        headers: { "x-api-key": emulator.adminKey, "content-type": "application/json" },
+        body: JSON.stringify({
+          name: "cafe\u0301",
+          permissions: ["RuleModify"],
+          allowedCIDRBlocks: ["::ffff:10.0.0.0/104", "2001:db8::/32"],
+        }),
+      });
+      const token = (await answer.json()) as Record<string, unknown>;
+      expect(token).toMatchObject({
+        name: "caf\u00e9",
+        permissions: ["RuleModify", "RuleRead"],
+        allowedCIDRBlocks: ["10.0.0.0/8", "2001:0db8:0000:0000:0000:0000:0000:0000/32"],
+        createdBy: { type: "api-token", apiToken: { id: emulator.adminTokenId } },
+      });
+      expect(token).not.toHaveProperty("updatedAt");
+      const hourAgo = Date.now() - 3_600_000;
+      expect(Math.abs(Date.parse(token["createdAt"] as string) - hourAgo)).toBeLessThan(5000);
+      const date = Date.parse(answer.headers.get("date") ?? "");
+      expect(Math.abs(date - (hourAgo + 120_000))).toBeLessThan(5000);
+    } finally {
+      await run.stop();
+    }
   });
 });

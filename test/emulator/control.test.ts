@@ -442,15 +442,32 @@ describe("emulator options and lifecycle", () => {
       { port: 70000 },
       { pageSize: 0 },
       { propagationDelayMs: -1 },
-      { adminKey: "has space" },
+      { adminKey: "a key with spaces in it, long enough otherwise" },
       { basePath: "v1/" },
       { extraPermissions: ["not a name"] },
       { forbiddenBodyShape: "text" as never },
+      { clockOffsetMs: 86_400_001 },
+      { dateHeaderSkewMs: Number.NaN },
+      { canonicalForms: { ipv6Style: "wide" as never } },
+      { answerStamps: "some" as never },
+      { actorShape: "flat" as never },
     ]) {
       await expect(startEmulator(options)).rejects.toMatchObject({
         code: "EMULATOR_INVALID_OPTION",
       });
     }
+  });
+
+  it("refuses an admin key under 32 characters, saying so", async () => {
+    await expect(startEmulator({ adminKey: "x".repeat(31) })).rejects.toThrow(
+      new EmulatorError(
+        "EMULATOR_INVALID_OPTION",
+        "adminKey must be at least 32 characters, got 31: it is the key of a token with every " +
+          "permission and of the control API; leave it out for a random one",
+      ),
+    );
+    const emulator = await startEmulator({ adminKey: "x".repeat(32) });
+    await emulator.close();
   });
 
   it("uses a given admin key and serves under a base path", async () => {
