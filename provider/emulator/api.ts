@@ -35,7 +35,6 @@ export interface ApiRequest {
   readonly remoteAddress: string;
   /** The request body as text (may be empty). */
   readonly body: string;
-  /** The query string. */
   readonly query: URLSearchParams;
 }
 

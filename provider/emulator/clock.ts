@@ -47,7 +47,7 @@ export function checkOffset(
   return value;
 }
 
-/** The clock of one emulator. */
+/** One emulator's clock; see the file comment for which time each reading uses. */
 export class EmulatorClock {
   /** Base time in epoch ms: `Date.now`, or the core's injected clock. */
   readonly base: () => number;

@@ -31,7 +31,6 @@ export interface ConsoleTokenInput {
 
 /** Changes to a token as if edited in the Panther Console: omitted fields stay as they are. */
 export interface ConsoleTokenChanges {
-  /** New name. */
   name?: string;
   /** New permission list (replaces the old one). */
   permissions?: readonly string[];

@@ -71,7 +71,6 @@ export interface ControlRequest {
 
 /** What the control routes need besides the control object. */
 export interface ControlContext {
-  /** The control object the routes call. */
   readonly control: EmulatorControl;
   /** The key the `X-Emulator-Admin` header must carry. */
   readonly adminKey: string;

@@ -81,7 +81,6 @@ export interface EmulatorCore {
   readonly control: EmulatorCoreControl;
   /** The bootstrap admin token's value (every permission, no CIDR limit, usable at once). */
   readonly adminKey: string;
-  /** Id of the bootstrap admin token. */
   readonly adminTokenId: string;
 }
 

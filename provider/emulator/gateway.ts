@@ -15,9 +15,7 @@ export class Gateway {
   /** Injected faults waiting to apply. */
   readonly faults = new FaultTable();
   readonly lateLandings = new LateLandings();
-  /** Active rate limiter, if any. */
   rateLimiter: TokenBucket | undefined;
-  /** Active random failures, if any. */
   randomFailures: RandomFailures | undefined;
 }
 

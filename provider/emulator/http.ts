@@ -14,7 +14,6 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * empty body (as for 204).
  */
 export interface EmulatorResponse {
-  /** HTTP status code. */
   readonly status: number;
   /** Extra headers; they override the defaults (names are case-insensitive). */
   readonly headers?: Readonly<Record<string, string>>;

@@ -11,7 +11,6 @@ interface PendingLanding {
   timer?: NodeJS.Timeout;
 }
 
-/** The late landings of one emulator. */
 export class LateLandings {
   readonly #pending = new Set<PendingLanding>();
   #nextOrder = 0;

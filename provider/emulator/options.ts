@@ -88,35 +88,23 @@ export interface EmulatorOptions {
   actorShape?: ActorShape;
 }
 
-/** {@link EmulatorOptions} with defaults filled in and values checked. */
+/** {@link EmulatorOptions} with defaults filled in and values checked; each field means what the option of that name means. */
 export interface ResolvedOptions {
-  /** See {@link EmulatorOptions.host}. */
   readonly host: string;
-  /** See {@link EmulatorOptions.port}. */
   readonly port: number;
-  /** See {@link EmulatorOptions.basePath}. */
   readonly basePath: string;
-  /** See {@link EmulatorOptions.pageSize}. */
   readonly pageSize: number;
-  /** See {@link EmulatorOptions.propagationDelayMs}. */
   readonly propagationDelayMs: number;
   /** See {@link EmulatorOptions.adminKey}; generated when not given. */
   readonly adminKey: string;
-  /** See {@link EmulatorOptions.forbiddenBodyShape}. */
   readonly forbiddenBodyShape: ForbiddenBodyShape;
   /** Known permissions plus the extra ones, sorted. */
   readonly allowedPermissions: readonly string[];
-  /** See {@link EmulatorOptions.keepAliveTimeoutMs}. */
   readonly keepAliveTimeoutMs: number;
-  /** See {@link EmulatorOptions.clockOffsetMs}. */
   readonly clockOffsetMs: number;
-  /** See {@link EmulatorOptions.dateHeaderSkewMs}. */
   readonly dateHeaderSkewMs: number;
-  /** See {@link EmulatorOptions.canonicalForms}. */
   readonly canonicalForms: ResolvedCanonicalForms;
-  /** See {@link EmulatorOptions.answerStamps}. */
   readonly answerStamps: AnswerStamps;
-  /** See {@link EmulatorOptions.actorShape}. */
   readonly actorShape: ActorShape;
 }
 

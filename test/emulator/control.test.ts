@@ -378,6 +378,30 @@ describe("emulator control API over HTTP", () => {
     expect(emulator.control.counters().requests).toBe(0);
   });
 
+  it("Console changes over HTTP name their user as createdBy and updatedBy", async () => {
+    const created = await call(emulator, "POST", "/_emulator/tokens", {
+      headers: admin(),
+      body: { name: "console", permissions: [], user: "alice@example.com" },
+    });
+    const { token } = created.json as { token: { id: string; createdBy: unknown } };
+    expect(token.createdBy).toEqual({ id: "alice@example.com", type: "user" });
+    const patched = await call(emulator, "PATCH", `/_emulator/tokens/${token.id}`, {
+      headers: admin(),
+      body: { name: "renamed", user: "bob" },
+    });
+    expect(asToken(patched.json)["updatedBy"]).toEqual({ id: "bob", type: "user" });
+    await call(emulator, "POST", `/_emulator/tokens/${token.id}/rotate`, {
+      headers: admin(),
+      body: { user: "carol" },
+    });
+    expect(emulator.control.getToken(token.id)?.updatedBy).toEqual({ id: "carol", type: "user" });
+    const bad = await call(emulator, "POST", `/_emulator/tokens/${token.id}/rotate`, {
+      headers: admin(),
+      body: { user: 7 },
+    });
+    expect([bad.status, bad.json]).toEqual([400, { message: "user must be a string" }]);
+  });
+
   it("answers 400, 404 and 405 for bad control requests", async () => {
     const badFault = await call(emulator, "POST", "/_emulator/faults", {
       headers: admin(),
