@@ -167,10 +167,53 @@ function tokenRoutes(
   return messageResponse(404, "no such control route");
 }
 
+/** `PUT /_emulator/<name>` routes: each checks its body and changes one setting (→ 204). */
+const SETTINGS = new Map<string, (control: EmulatorControl, body: Buffer) => void>(
+  Object.entries({
+    "rate-limit": (control, body) => {
+      const config = parseBody(body);
+      control.setRateLimit(config === null ? null : validateRateLimit(config));
+    },
+    "random-failures": (control, body) => {
+      const config = parseBody(body);
+      control.setRandomFailures(config === null ? null : validateRandomFailures(config));
+    },
+    "page-size": (control, body) => {
+      const pageSize = parseObject(body)["pageSize"];
+      if (typeof pageSize !== "number") throw badInput("pageSize must be a number");
+      control.setPageSize(pageSize);
+    },
+    "propagation-delay": (control, body) => {
+      const ms = parseObject(body)["ms"];
+      if (typeof ms !== "number") throw badInput("ms must be a number");
+      control.setPropagationDelay(ms);
+    },
+    // setClock checks both fields at run time.
+    clock: (control, body) => {
+      control.setClock(parseObject(body));
+    },
+    "canonical-forms": (control, body) => {
+      control.setCanonicalForms(resolveCanonicalForms(parseObject(body), INPUT));
+    },
+    "answer-stamps": (control, body) => {
+      control.setAnswerStamps(checkAnswerStamps(parseObject(body)["answerStamps"], INPUT));
+    },
+    "actor-shape": (control, body) => {
+      control.setActorShape(checkActorShape(parseObject(body)["actorShape"], INPUT));
+    },
+  }),
+);
+
 function route(context: ControlRequest & ControlContext): EmulatorResponse {
   const { control, method, body } = context;
   const segments = context.path.split("/").slice(1);
   const [head = "", ...rest] = segments;
+  const setting = rest.length === 0 ? SETTINGS.get(head) : undefined;
+  if (setting !== undefined) {
+    if (method !== "PUT") return methodNotAllowed("PUT");
+    setting(control, body);
+    return NO_CONTENT;
+  }
   switch (`${head}${rest.length === 0 ? "" : `/${rest.join("/")}`}`) {
     case "info":
       if (method !== "GET") return methodNotAllowed("GET");
@@ -195,49 +238,6 @@ function route(context: ControlRequest & ControlContext): EmulatorResponse {
         return NO_CONTENT;
       }
       return methodNotAllowed("DELETE, GET, POST");
-    case "rate-limit": {
-      if (method !== "PUT") return methodNotAllowed("PUT");
-      const config = parseBody(body);
-      control.setRateLimit(config === null ? null : validateRateLimit(config));
-      return NO_CONTENT;
-    }
-    case "random-failures": {
-      if (method !== "PUT") return methodNotAllowed("PUT");
-      const config = parseBody(body);
-      control.setRandomFailures(config === null ? null : validateRandomFailures(config));
-      return NO_CONTENT;
-    }
-    case "page-size": {
-      if (method !== "PUT") return methodNotAllowed("PUT");
-      const pageSize = parseObject(body)["pageSize"];
-      if (typeof pageSize !== "number") throw badInput("pageSize must be a number");
-      control.setPageSize(pageSize);
-      return NO_CONTENT;
-    }
-    case "propagation-delay": {
-      if (method !== "PUT") return methodNotAllowed("PUT");
-      const ms = parseObject(body)["ms"];
-      if (typeof ms !== "number") throw badInput("ms must be a number");
-      control.setPropagationDelay(ms);
-      return NO_CONTENT;
-    }
-    case "clock":
-      if (method !== "PUT") return methodNotAllowed("PUT");
-      // setClock checks both fields at run time.
-      control.setClock(parseObject(body));
-      return NO_CONTENT;
-    case "canonical-forms":
-      if (method !== "PUT") return methodNotAllowed("PUT");
-      control.setCanonicalForms(resolveCanonicalForms(parseObject(body), INPUT));
-      return NO_CONTENT;
-    case "answer-stamps":
-      if (method !== "PUT") return methodNotAllowed("PUT");
-      control.setAnswerStamps(checkAnswerStamps(parseObject(body)["answerStamps"], INPUT));
-      return NO_CONTENT;
-    case "actor-shape":
-      if (method !== "PUT") return methodNotAllowed("PUT");
-      control.setActorShape(checkActorShape(parseObject(body)["actorShape"], INPUT));
-      return NO_CONTENT;
     case "late-landings":
       if (method !== "GET") return methodNotAllowed("GET");
       return jsonResponse(200, { pending: control.pendingLateLandings() });

@@ -437,6 +437,12 @@ describe("emulator control API over HTTP", () => {
     expect((await call(emulator, "GET", "/_emulator/nothing", { headers: admin() })).status).toBe(
       404,
     );
+    // Setting routes are looked up by name only, never through the prototype.
+    expect(
+      (await call(emulator, "PUT", "/_emulator/toString", { headers: admin(), body: {} })).status,
+    ).toBe(404);
+    const clockGet = await call(emulator, "GET", "/_emulator/clock", { headers: admin() });
+    expect([clockGet.status, clockGet.headers.get("allow")]).toEqual([405, "PUT"]);
     const wrongMethod = await call(emulator, "GET", "/_emulator/rate-limit", { headers: admin() });
     expect([wrongMethod.status, wrongMethod.headers.get("allow")]).toEqual([405, "PUT"]);
     expect(emulator.control.counters().requests).toBe(0);
