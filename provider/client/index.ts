@@ -19,6 +19,14 @@ export {
   type KnownPermission,
   type Permission,
 } from "./permissions";
-export type { Actor, ApiToken, ApiTokenWithValue, ModifyApiToken } from "./schemas";
+export type {
+  Actor,
+  ApiToken,
+  ApiTokenWithValue,
+  ModifyApiToken,
+  TokenListing,
+  TokenPage,
+  UnreadableToken,
+} from "./types";
 export { isLoopbackHost, parseBaseUrl, type PantherBaseUrl } from "./url";
 export { PACKAGE_NAME, PACKAGE_VERSION, USER_AGENT } from "./version";
