@@ -9,6 +9,7 @@ export {
   type RetryEvent,
 } from "./client";
 export * from "./errors";
+export { ServerClock } from "./serverClock";
 export { DEFAULT_TIMEOUTS, closeAllPools, type Timeouts } from "./pool";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 export {
