@@ -42,8 +42,8 @@ export const ActorSchema = z.unknown().transform(readActor);
 /** Optional timestamp fields: Panther sends `null` where the spec says string. */
 const optionalTimestamp = z.string().nullish();
 
-/** A token as Panther returns it (`APITokenAPI.APIToken`). */
-export const ApiTokenSchema = z.object({
+/** The members of a token as Panther returns it (`APITokenAPI.APIToken`). */
+const ApiTokenFields = z.object({
   id: z.string().min(1),
   name: z.string(),
   permissions: z.array(z.string()),
@@ -58,10 +58,20 @@ export const ApiTokenSchema = z.object({
   value: z.string().nullish(),
 });
 
+/** An actor that could not be read is absent, not a key holding `undefined`. */
+function withoutUnreadActors<T extends { createdBy?: unknown; updatedBy?: unknown }>(token: T): T {
+  if (token.createdBy === undefined) delete token.createdBy;
+  if (token.updatedBy === undefined) delete token.updatedBy;
+  return token;
+}
+
+/** A token as Panther returns it (`APITokenAPI.APIToken`). */
+export const ApiTokenSchema = ApiTokenFields.transform(withoutUnreadActors);
+
 /** A token returned by create or rotate: the only two calls that carry the secret. */
-export const ApiTokenWithValueSchema = ApiTokenSchema.extend({
+export const ApiTokenWithValueSchema = ApiTokenFields.extend({
   value: z.string().min(1, "expected the new token value"),
-});
+}).transform(withoutUnreadActors);
 
 /**
  * One page of `GET /api-tokens` (`APITokenAPI.ListResp`). Items are read one
