@@ -40,7 +40,7 @@ function expectNoLeak(error: PantherError, offset: number): void {
     inspect: inspect(error, { depth: 5, showHidden: true }),
     json: JSON.stringify(error),
     cause: inspect(cause, { depth: 5, showHidden: true }),
-    causeMessage: String(cause?.message ?? ""),
+    causeMessage: typeof cause?.message === "string" ? cause.message : "",
   };
   for (const [form, text] of Object.entries(forms)) {
     expect({ offset, form, leaked: leakedPieces(text, KEY) }).toEqual({ offset, form, leaked: [] });
