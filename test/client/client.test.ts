@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { PantherClient, type PantherClientOptions } from "../../provider/client/client";
-import { isPantherError, type PantherError } from "../../provider/client/errors";
+import { isPantherApiError, isPantherError, type PantherError } from "../../provider/client/errors";
 import { closeAllPools } from "../../provider/client/pool";
 import { USER_AGENT } from "../../provider/client/version";
 import { startEmulator, type Emulator } from "../../provider/emulator";
@@ -173,9 +173,9 @@ describe("errors", () => {
       const error = await failure(() => client({ apiKey: reader.value }).createToken(body));
       expect(error).toMatchObject({ code: "PANTHER_FORBIDDEN", status: 403 });
       expect(error.message).toMatch(/OrganizationAPITokenModify/);
-      expect((error as unknown as { pantherMessage?: string }).pantherMessage).toBeTruthy();
-      if (shape === "error")
-        expect((error as unknown as { pantherMessage?: string }).pantherMessage).toBe("forbidden");
+      if (!isPantherApiError(error)) throw error;
+      expect(error.pantherMessage).toBeTruthy();
+      if (shape === "error") expect(error.pantherMessage).toBe("forbidden");
     },
   );
 

@@ -7,7 +7,7 @@
 import { inspect } from "node:util";
 import { MockAgent } from "undici";
 import { PantherClient } from "../../provider/client/client";
-import type { PantherError } from "../../provider/client/errors";
+import { isPantherApiError, type PantherError } from "../../provider/client/errors";
 import { redact, redactAndCut } from "../../provider/client/errors/redact";
 import { closeAllPools } from "../../provider/client/pool";
 import { failure, leakedPieces, send, startLocalServer, type LocalServer } from "./helpers";
@@ -63,7 +63,8 @@ describe("Panther's message (cut at 500)", () => {
       const error = await failure(() => client().getToken("t1"));
       expect(error).toMatchObject({ status });
       expectNoLeak(error, offset);
-      const said = (error as PantherError & { pantherMessage?: string }).pantherMessage ?? "";
+      if (!isPantherApiError(error)) throw error;
+      const said = error.pantherMessage ?? "";
       // Cut after redaction: the cut never shortens what precedes the key.
       expect(said.length).toBeLessThanOrEqual(500);
       expect(said.startsWith(pad(Math.min(offset, 499)))).toBe(true);
