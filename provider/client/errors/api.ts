@@ -1,11 +1,8 @@
 import { appliedForStatus } from "./applied";
-import { isPantherError, type PantherErrorCode } from "./base";
-import {
-  PantherRequestError,
-  attemptsSuffix,
-  describeRequest,
-  type RequestDescription,
-} from "./request";
+import { isPantherError } from "./base";
+import type { PantherErrorCode } from "./base";
+import { PantherRequestError, attemptsSuffix, describeRequest } from "./request";
+import type { RequestDescription } from "./request";
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: "Bad Request",

@@ -1,11 +1,7 @@
 import { appliedForNetworkCode } from "./applied";
 import { isPantherError } from "./base";
-import {
-  PantherRequestError,
-  attemptsSuffix,
-  describeRequest,
-  type RequestDescription,
-} from "./request";
+import { PantherRequestError, attemptsSuffix, describeRequest } from "./request";
+import type { RequestDescription } from "./request";
 
 /**
  * The request did not get an answer: connection refused or reset, DNS

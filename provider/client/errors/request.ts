@@ -1,4 +1,5 @@
-import { PantherError, type Applied, type PantherErrorCode } from "./base";
+import { PantherError } from "./base";
+import type { Applied, PantherErrorCode } from "./base";
 
 /** What a failed request was: enough to name it in a message, nothing secret. */
 export interface RequestDescription {

@@ -1,5 +1,6 @@
 import { isPantherError } from "./base";
-import { PantherRequestError, describeRequest, type RequestDescription } from "./request";
+import { PantherRequestError, describeRequest } from "./request";
+import type { RequestDescription } from "./request";
 
 /**
  * Panther answered with a success status but the body was not what the API
