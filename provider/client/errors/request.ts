@@ -30,7 +30,7 @@ export class PantherRequestError extends PantherError {
     code: PantherErrorCode,
     request: RequestDescription,
     message: string,
-    options: { readonly cause?: unknown; readonly applied: Applied },
+    options?: { readonly cause?: unknown; readonly applied?: Applied },
   ) {
     super(code, message, options);
     this.name = "PantherRequestError";
