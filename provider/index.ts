@@ -22,7 +22,7 @@ export {
   type LookupOptions,
 } from "./lookups";
 export { KNOWN_PERMISSIONS, type KnownPermission, type Permission } from "./client/permissions";
-export type { Actor, ApiToken } from "./client/schemas";
+export type { Actor, ApiToken } from "./client/types";
 export {
   CONFIG_TIMEOUT,
   CONFIG_TOKEN,

@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PantherClient } from "./client/client";
 import { PantherConfigError } from "./client/errors";
 import type { Permission } from "./client/permissions";
-import type { ApiToken } from "./client/schemas";
+import type { ApiToken } from "./client/types";
 import { CONFIG_TOKEN, CONFIG_URL, ENV_TOKEN, ENV_URL } from "./resource/settings";
 
 /** Where a lookup connects; each defaults to stack config, then the environment. */
@@ -71,9 +71,31 @@ export function getApiToken(
   return pulumi.output(id).apply((tokenId) => lookup(options, (c) => c.getToken(tokenId)));
 }
 
-/** Every token in the Panther instance (all pages). */
+/**
+ * Every token in the Panther instance (all pages) that could be read. An
+ * item Panther lists that does not fit the token schema is left out with a
+ * warning naming it (its id and name when it has them, and the fields that
+ * did not fit), rather than failing the program.
+ */
 export function listApiTokens(options: LookupOptions = {}): pulumi.Output<ApiToken[]> {
-  return lookup(options, (c) => c.listTokens());
+  return lookup(options, async (c) => {
+    const { tokens, unreadable } = await c.listTokens();
+    if (unreadable.length > 0) {
+      const which = unreadable
+        .map((u) => {
+          const named = [u.id, u.name === undefined ? undefined : JSON.stringify(u.name)]
+            .filter((part) => part !== undefined)
+            .join(" ");
+          return `${named || `item ${u.index + 1} of page ${u.page}`} (${u.problem})`;
+        })
+        .join("; ");
+      await pulumi.log.warn(
+        `listApiTokens: left out ${unreadable.length} token(s) Panther listed in a shape this ` +
+          `package cannot read: ${which}.`,
+      );
+    }
+    return tokens;
+  });
 }
 
 /** The deployer's own token (`GET /api-tokens/self`). */

@@ -1,12 +1,13 @@
 /**
  * Panther's REST API for API tokens, over undici, schema first.
  *
- *   create  POST   /api-tokens              (not retried unless it provably never left)
+ *   create  POST   /api-tokens              (repeated only when the attempt provably did nothing)
  *   list    GET    /api-tokens?cursor=…     (follows `next` to the last page)
  *   get     GET    /api-tokens/{id}
  *   update  POST   /api-tokens/{id}         (full replace)
  *   delete  DELETE /api-tokens/{id}
- *   rotate  POST   /api-tokens/{id}/rotate  (the previous value stops working at once)
+ *   rotate  POST   /api-tokens/{id}/rotate  (the previous value stops working at once;
+ *                                            repeated only when the attempt provably did nothing)
  *
  * `{id}` may be `self`: the token making the call. This module knows nothing
  * of Pulumi.
@@ -20,29 +21,37 @@ import {
   PantherNetworkError,
   PantherRedirectError,
   PantherResponseError,
-  redact,
-  type RequestDescription,
 } from "./errors";
-import { DEFAULT_TIMEOUTS, poolFor, type Timeouts } from "./pool";
+import type { RequestDescription } from "./errors";
+import { appliedForNetworkCode, appliedForStatus } from "./errors/applied";
+import { redact, redactAndCut } from "./errors/redact";
+import { DEFAULT_TIMEOUTS, poolFor } from "./pool";
+import type { Timeouts } from "./pool";
 import {
   DEFAULT_RETRY_POLICY,
-  NOT_SENT_NETWORK_CODES,
   RETRYABLE_NETWORK_CODES,
   RETRYABLE_STATUSES,
   backoffDelay,
   parseRetryAfter,
-  type RetryPolicy,
 } from "./retry";
+import type { RetryPolicy } from "./retry";
 import {
   ApiTokenSchema,
   ApiTokenWithValueSchema,
   ErrorBodySchema,
   ListPageSchema,
-  type ApiToken,
-  type ApiTokenWithValue,
-  type ModifyApiToken,
 } from "./schemas";
-import { parseBaseUrl, type PantherBaseUrl } from "./url";
+import { ServerClock } from "./serverClock";
+import type {
+  ApiToken,
+  ApiTokenWithValue,
+  ModifyApiToken,
+  TokenListing,
+  TokenPage,
+  UnreadableToken,
+} from "./types";
+import { parseBaseUrl } from "./url";
+import type { PantherBaseUrl } from "./url";
 import { USER_AGENT } from "./version";
 
 /** The six operations of the api-tokens API. */
@@ -62,7 +71,8 @@ export interface RetryEvent {
 export interface PantherClientOptions {
   /**
    * The API URL shown in the Panther Console (Settings → API Tokens), with or
-   * without `/public/graphql`. HTTPS, except for loopback hosts.
+   * without `/public/graphql`. HTTPS, except for `localhost` and loopback
+   * addresses. Must not contain the API key.
    */
   readonly url: string;
   /** The API key the client authenticates with (`X-API-Key`). Never logged or put in errors. */
@@ -75,28 +85,67 @@ export interface PantherClientOptions {
   readonly onRetry?: (event: RetryEvent) => void;
   /** Source of randomness for backoff jitter (tests pin it). Default `Math.random`. */
   readonly random?: () => number;
+  /**
+   * Local time for backoff waits, the retry time budget and the send and
+   * receive stamps fed to {@link PantherClient.pantherClock}. Default: real
+   * time (`Date.now`, `timers/promises`). For deterministic fault tests.
+   *
+   * @internal
+   */
+  readonly clock?: { now(): number; sleep(ms: number): Promise<void> };
+  /**
+   * An undici dispatcher to send requests through instead of the shared
+   * keep-alive pool (its timeouts then are the dispatcher's own). For fault
+   * tests, e.g. an undici `MockAgent`.
+   *
+   * @internal Not in the shipped declarations, which must not name undici types.
+   */
+  readonly dispatcher?: Dispatcher;
 }
 
-type Outcome =
+type Outcome = (
   | {
       readonly kind: "response";
       readonly status: number;
       readonly headers: Dispatcher.ResponseData["headers"];
       readonly text: string;
     }
-  | { readonly kind: "network"; readonly code: string | undefined; readonly message: string };
+  | { readonly kind: "network"; readonly code: string | undefined; readonly message: string }
+) & {
+  /** The API key the request was sent with. */
+  readonly key: string;
+};
 
 const MAX_LIST_PAGES = 10_000;
+
+/** Longest text quoted from each source, after redaction (see `redactAndCut`). */
+const MAX_PANTHER_MESSAGE = 500;
+const MAX_NETWORK_MESSAGE = 300;
+const MAX_NETWORK_CODE = 60;
+const MAX_PROBLEM = 300;
+const MAX_QUOTED_HEADER = 100;
+const MAX_UNREADABLE_FIELD = 100;
+
+/** Not idempotent: repeated only when the failed attempt provably did nothing. */
+const NOT_IDEMPOTENT: ReadonlySet<Operation> = new Set<Operation>(["create", "rotate"]);
+
+const REAL_TIME = {
+  now: (): number => Date.now(),
+  sleep: (ms: number): Promise<void> => sleep(ms),
+};
 
 /**
  * A client for Panther's `/api-tokens` REST API.
  *
  * Requests go through one keep-alive pool per origin shared by all clients
- * of the process. Redirects are never followed. Operations that are safe to
- * repeat (get, list, update, delete, rotate) are retried on 429, 502, 503,
- * 504 and network errors with bounded exponential backoff; create is retried
- * only when the request provably never reached Panther (connection refused,
- * or 429). Errors never contain the API key or a token value.
+ * of the process. Redirects are never followed. Get, list, update (a full
+ * replace) and delete are retried on 429, 502, 503, 504 and network errors
+ * with bounded exponential backoff. Create and rotate are not idempotent:
+ * they are retried only when the failed attempt provably did nothing
+ * (`applied: "no"`) and the failure is transient: a 429, or a network error
+ * before the request left (connection refused, connect timeout). Errors
+ * never contain the API key or a token value, and say in `applied` whether
+ * the call may have taken effect.
  *
  * @example
  * ```ts
@@ -105,23 +154,29 @@ const MAX_LIST_PAGES = 10_000;
  * ```
  */
 export class PantherClient {
-  readonly #apiKey: string;
+  #apiKey: string;
+  /** Keys replaced by {@link replaceApiKey}: still redacted from every error. */
+  readonly #retiredKeys: string[] = [];
   readonly #base: PantherBaseUrl;
   readonly #timeouts: Timeouts;
   readonly #retry: RetryPolicy;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
   readonly #random: () => number;
+  readonly #clock: { now(): number; sleep(ms: number): Promise<void> };
+  readonly #dispatcher: Dispatcher | undefined;
+  readonly #serverClock: ServerClock;
 
   constructor(options: PantherClientOptions) {
-    if (typeof options.apiKey !== "string" || options.apiKey.trim() === "") {
-      throw new PantherConfigError("The Panther API key is empty.");
-    }
-    this.#apiKey = options.apiKey.trim();
+    this.#apiKey = checkedKey(options.apiKey, options.url);
     this.#base = parseBaseUrl(options.url);
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#onRetry = options.onRetry;
     this.#random = options.random ?? Math.random;
+    this.#clock = options.clock ?? REAL_TIME;
+    this.#dispatcher = options.dispatcher;
+    const clock = this.#clock;
+    this.#serverClock = new ServerClock(() => clock.now());
   }
 
   /** The origin requests go to, e.g. `https://api.acme.runpanther.net`. */
@@ -129,28 +184,48 @@ export class PantherClient {
     return this.#base.origin;
   }
 
+  /** Panther's clock as learnt from the `Date` header of every response this client received. */
+  get pantherClock(): ServerClock {
+    return this.#serverClock;
+  }
+
+  /**
+   * Authenticates every later request with `newKey`, e.g. after rotating the
+   * deployer's own token (`rotateToken("self")`). A request still in flight
+   * with the previous key that Panther answers 401 is sent once more with
+   * `newKey` (a 401 proves nothing was applied). Previous keys stay redacted
+   * from every error.
+   */
+  replaceApiKey(newKey: string): void {
+    const key = checkedKey(newKey, `${this.#base.origin}${this.#base.basePath}`);
+    if (key === this.#apiKey) return;
+    this.#retiredKeys.push(this.#apiKey);
+    this.#apiKey = key;
+  }
+
   /**
    * Creates a token. The answer carries its secret `value`, which Panther
-   * never returns again. Sent once: if the answer is lost, the token may
-   * exist; the caller must reconcile (see the resource provider).
+   * never returns again. Sent again only when the attempt provably did
+   * nothing: if the answer is lost, the token may exist; the caller must
+   * reconcile (see the resource provider).
    */
   async createToken(body: ModifyApiToken): Promise<ApiTokenWithValue> {
     return this.#call("create", "POST", "/api-tokens", body, (json, req, status) =>
-      parseWith(ApiTokenWithValueSchema, json, req, status),
+      this.#parse(ApiTokenWithValueSchema, json, req, status),
     );
   }
 
   /** Fetches one token (never with its value). `id` may be `self`. */
   async getToken(id: string): Promise<ApiToken> {
     return this.#call("get", "GET", `/api-tokens/${encodeId(id)}`, undefined, (json, req, status) =>
-      parseWith(ApiTokenSchema, json, req, status),
+      this.#parse(ApiTokenSchema, json, req, status),
     );
   }
 
   /** Replaces a token's name, permissions and allowed CIDR blocks. `id` may be `self`. */
   async updateToken(id: string, body: ModifyApiToken): Promise<ApiToken> {
     return this.#call("update", "POST", `/api-tokens/${encodeId(id)}`, body, (json, req, status) =>
-      parseWith(ApiTokenSchema, json, req, status),
+      this.#parse(ApiTokenSchema, json, req, status),
     );
   }
 
@@ -161,8 +236,11 @@ export class PantherClient {
 
   /**
    * Rotates a token: Panther issues a new value and the previous one stops
-   * working immediately. Retried when the answer is lost, which rotates
-   * again: the value returned is always the one that works.
+   * working immediately. Sent again only when the attempt provably did
+   * nothing: when the answer is lost (`applied` is `"maybe"` or `"yes"`),
+   * the rotation may have happened and its value is lost with the answer;
+   * the caller decides whether to rotate again (for `self`, the key this
+   * client holds may no longer work).
    */
   async rotateToken(id: string): Promise<ApiTokenWithValue> {
     return this.#call(
@@ -170,49 +248,70 @@ export class PantherClient {
       "POST",
       `/api-tokens/${encodeId(id)}/rotate`,
       undefined,
-      (json, req, status) => parseWith(ApiTokenWithValueSchema, json, req, status),
+      (json, req, status) => this.#parse(ApiTokenWithValueSchema, json, req, status),
     );
   }
 
-  /** One page of tokens; pass the previous page's `next` as `cursor`. */
-  async listTokenPage(cursor?: string): Promise<{ results: ApiToken[]; next: string | undefined }> {
+  /**
+   * One page of tokens; pass the previous page's `next` as `cursor`. Each
+   * item is read on its own: one that does not fit the token schema is
+   * reported in `unreadable` (numbered as page `page`), not an error. The
+   * page itself must be an object with a `results` array.
+   */
+  async listTokenPage(cursor?: string, page = 1): Promise<TokenPage> {
     const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
     return this.#call("list", "GET", `/api-tokens${query}`, undefined, (json, req, status) => {
-      const page = parseWith(ListPageSchema, json, req, status);
-      return { results: page.results, next: page.next ? page.next : undefined };
+      const raw = this.#parse(ListPageSchema, json, req, status);
+      const tokens: ApiToken[] = [];
+      const unreadable: UnreadableToken[] = [];
+      raw.results.forEach((item, index) => {
+        const parsed = ApiTokenSchema.safeParse(item);
+        if (parsed.success) tokens.push(parsed.data);
+        else unreadable.push(unreadableOf(item, page, index, parsed.error.issues, this.#secrets()));
+      });
+      return { tokens, unreadable, next: raw.next ? raw.next : undefined };
     });
   }
 
-  /** Every token, following `next` until the last page. */
-  async listTokens(): Promise<ApiToken[]> {
-    const all: ApiToken[] = [];
-    for await (const page of this.listTokenPages()) all.push(...page);
+  /** Every token, following `next` until the last page, and the items that could not be read. */
+  async listTokens(): Promise<TokenListing> {
+    const all: TokenListing = { tokens: [], unreadable: [] };
+    for await (const page of this.listTokenPages()) {
+      all.tokens.push(...page.tokens);
+      all.unreadable.push(...page.unreadable);
+    }
     return all;
   }
 
-  /** Pages of tokens, following `next` until the last page. */
-  async *listTokenPages(): AsyncGenerator<ApiToken[], void, undefined> {
+  /** Pages of tokens, following `next` until the last page; pages count from 1. */
+  async *listTokenPages(): AsyncGenerator<TokenListing, void, undefined> {
     let cursor: string | undefined;
     const seen = new Set<string>();
-    for (let pages = 0; pages < MAX_LIST_PAGES; pages++) {
-      const page = await this.listTokenPage(cursor);
-      yield page.results;
-      if (page.next === undefined) return;
-      if (seen.has(page.next)) {
+    for (let page = 1; page <= MAX_LIST_PAGES; page++) {
+      const { tokens, unreadable, next } = await this.listTokenPage(cursor, page);
+      yield { tokens, unreadable };
+      if (next === undefined) return;
+      if (seen.has(next)) {
         throw new PantherResponseError(
           this.#describe("list", "GET", "/api-tokens", 1),
           200,
           "a pagination cursor it had already returned (the listing would never end)",
         );
       }
-      seen.add(page.next);
-      cursor = page.next;
+      seen.add(next);
+      cursor = next;
     }
     throw new PantherResponseError(
       this.#describe("list", "GET", "/api-tokens", 1),
       200,
       `more than ${MAX_LIST_PAGES} pages of tokens (the listing would not end in reasonable time)`,
     );
+  }
+
+  /** Every key this client has used, in each form it could be echoed in. */
+  #secrets(): string[] {
+    const keys = [this.#apiKey, ...this.#retiredKeys];
+    return [...new Set([...keys, ...keys.map((key) => encodeURIComponent(key))])];
   }
 
   #describe(
@@ -224,7 +323,8 @@ export class PantherClient {
     return {
       operation,
       method,
-      path: this.#base.basePath + path.replace(/\?.*$/, ""),
+      // An id in the path is the caller's: redacted in case a key was passed as one.
+      path: redact(this.#base.basePath + path.replace(/\?.*$/, ""), this.#secrets()),
       origin: this.#base.origin,
       attempts,
     };
@@ -237,21 +337,34 @@ export class PantherClient {
     body: unknown,
     parse: (json: unknown, request: RequestDescription, status: number) => T,
   ): Promise<T> {
-    const started = Date.now();
+    const started = this.#clock.now();
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    for (let attempt = 1; ; attempt++) {
+    let resentWithNewKey = false;
+    // `attempt` counts against the retry policy; `sent` counts requests, a re-send for a new key included.
+    for (let attempt = 1, sent = 1; ; sent++) {
       const outcome = await this.#send(method, path, payload);
-      const request = this.#describe(operation, method, path, attempt);
+      if (
+        !resentWithNewKey &&
+        outcome.kind === "response" &&
+        outcome.status === 401 &&
+        outcome.key !== this.#apiKey
+      ) {
+        // The key was replaced while this request was in flight, and a 401 proves nothing was applied.
+        resentWithNewKey = true;
+        continue;
+      }
+      const request = this.#describe(operation, method, path, sent);
       const retryReason = retryReasonOf(operation, outcome);
       if (retryReason !== undefined && attempt < this.#retry.maxAttempts) {
         const retryAfter =
           outcome.kind === "response"
-            ? parseRetryAfter(headerOf(outcome.headers, "retry-after"))
+            ? parseRetryAfter(headerOf(outcome.headers, "retry-after"), this.#clock.now())
             : undefined;
         const delayMs = backoffDelay(this.#retry, attempt, retryAfter, this.#random);
-        if (Date.now() - started + delayMs <= this.#retry.maxElapsedMs) {
-          this.#onRetry?.({ operation, attempt, delayMs, reason: retryReason });
-          await sleep(delayMs);
+        if (this.#clock.now() - started + delayMs <= this.#retry.maxElapsedMs) {
+          this.#onRetry?.({ operation, attempt: sent, delayMs, reason: retryReason });
+          await this.#clock.sleep(delayMs);
+          attempt++;
           continue;
         }
       }
@@ -264,27 +377,34 @@ export class PantherClient {
     request: RequestDescription,
     parse: (json: unknown, request: RequestDescription, status: number) => T,
   ): T {
-    const secrets = [this.#apiKey];
+    const secrets = this.#secrets();
     if (outcome.kind === "network") {
       const timeout = outcome.code !== undefined && /TIMEOUT/.test(outcome.code);
       throw new PantherNetworkError(
         request,
         timeout,
-        outcome.code,
-        redact(outcome.message, secrets),
+        outcome.code === undefined
+          ? undefined
+          : redactAndCut(outcome.code, secrets, MAX_NETWORK_CODE),
+        redactAndCut(outcome.message, secrets, MAX_NETWORK_MESSAGE),
       );
     }
     const { status, headers, text } = outcome;
     if (status >= 300 && status < 400) {
-      throw new PantherRedirectError(request, status, originOf(headerOf(headers, "location")));
+      const origin = originOf(headerOf(headers, "location"));
+      throw new PantherRedirectError(
+        request,
+        status,
+        origin === undefined ? undefined : redactAndCut(origin, secrets, MAX_QUOTED_HEADER),
+      );
     }
     if (status >= 400) {
       const said = pantherMessageOf(text);
       throw new PantherApiError(
         request,
         status,
-        said === undefined ? undefined : redact(said, secrets),
-        parseRetryAfter(headerOf(headers, "retry-after")),
+        said === undefined ? undefined : redactAndCut(said, secrets, MAX_PANTHER_MESSAGE),
+        parseRetryAfter(headerOf(headers, "retry-after"), this.#clock.now()),
       );
     }
     if (request.operation === "delete") return parse(undefined, request, status);
@@ -299,7 +419,11 @@ export class PantherClient {
     try {
       json = JSON.parse(text);
     } catch {
-      const type = headerOf(headers, "content-type") ?? "no content-type";
+      const type = redactAndCut(
+        headerOf(headers, "content-type") ?? "no content-type",
+        secrets,
+        MAX_QUOTED_HEADER,
+      );
       throw new PantherResponseError(
         request,
         status,
@@ -309,30 +433,90 @@ export class PantherClient {
     return parse(json, request, status);
   }
 
+  /** `json` read with `schema`, else a {@link PantherResponseError} naming the fields that did not fit. */
+  #parse<S extends z.ZodType>(
+    schema: S,
+    json: unknown,
+    request: RequestDescription,
+    status: number,
+  ): z.output<S> {
+    const result = schema.safeParse(json);
+    if (result.success) return result.data;
+    throw new PantherResponseError(
+      request,
+      status,
+      `a body of the wrong shape (${describeIssues(result.error.issues, this.#secrets())})`,
+    );
+  }
+
   async #send(
     method: "GET" | "POST" | "DELETE",
     path: string,
     payload: string | undefined,
   ): Promise<Outcome> {
+    const key = this.#apiKey;
     const headers: Record<string, string> = {
-      "x-api-key": this.#apiKey,
+      "x-api-key": key,
       "user-agent": USER_AGENT,
       accept: "application/json",
     };
     if (payload !== undefined) headers["content-type"] = "application/json";
+    const dispatcher = this.#dispatcher ?? poolFor(this.#base.origin, this.#timeouts);
+    const sentAt = this.#clock.now();
     try {
-      const response = await poolFor(this.#base.origin, this.#timeouts).request({
+      const response = await dispatcher.request({
+        origin: this.#base.origin,
         method,
         path: this.#base.basePath + path,
         headers,
         body: payload ?? null,
       });
+      this.#serverClock.observe(headerOf(response.headers, "date"), sentAt, this.#clock.now());
       const text = await response.body.text();
-      return { kind: "response", status: response.statusCode, headers: response.headers, text };
+      return {
+        kind: "response",
+        status: response.statusCode,
+        headers: response.headers,
+        text,
+        key,
+      };
     } catch (error) {
-      return { kind: "network", code: networkCodeOf(error), message: networkMessageOf(error) };
+      return { kind: "network", code: networkCodeOf(error), message: networkMessageOf(error), key };
     }
   }
+}
+
+/**
+ * `apiKey` trimmed, or a config error when it is empty or appears in `url`
+ * (a key pasted into the URL would travel in logs and proxies). The error
+ * quotes neither.
+ */
+function checkedKey(apiKey: unknown, url: unknown): string {
+  if (typeof apiKey !== "string" || apiKey.trim() === "") {
+    throw new PantherConfigError("The Panther API key is empty.");
+  }
+  const key = apiKey.trim();
+  if (typeof url === "string" && key.length >= 8 && urlContains(url, key)) {
+    throw new PantherConfigError(
+      "The Panther API URL (panther:url or PANTHER_API_URL) contains the API key. Set panther:url to the " +
+        "API URL shown in the Panther Console under Settings → API Tokens, e.g. " +
+        "https://api.acme.runpanther.net/public/graphql, and the key with " +
+        "`pulumi config set --secret panther:token` or PANTHER_API_TOKEN; then replace the key, which " +
+        "may have been logged with the URL.",
+    );
+  }
+  return key;
+}
+
+function urlContains(url: string, key: string): boolean {
+  const lowerKey = key.toLowerCase();
+  let decoded = url;
+  try {
+    decoded = decodeURIComponent(url);
+  } catch {
+    // Not percent-encoded validly: the raw text is all there is to search.
+  }
+  return url.toLowerCase().includes(lowerKey) || decoded.toLowerCase().includes(lowerKey);
 }
 
 function encodeId(id: string): string {
@@ -356,18 +540,30 @@ function originOf(location: string | undefined): string | undefined {
   }
 }
 
-/** Why `outcome` is worth another attempt of `operation`, or undefined. */
-function retryReasonOf(operation: Operation, outcome: Outcome): string | undefined {
-  if (outcome.kind === "network") {
-    const code = outcome.code ?? "";
-    const codes = operation === "create" ? NOT_SENT_NETWORK_CODES : RETRYABLE_NETWORK_CODES;
-    return codes.has(code) ? code : undefined;
-  }
-  // A 429 is refused before it is processed; anything else may have created a token.
-  if (operation === "create") return outcome.status === 429 ? "429" : undefined;
-  return RETRYABLE_STATUSES.has(outcome.status) ? String(outcome.status) : undefined;
+/** Whether the call `outcome` failed may have taken effect; see `PantherError.applied`. */
+function appliedOf(outcome: Outcome): "no" | "maybe" | "yes" {
+  return outcome.kind === "network"
+    ? appliedForNetworkCode(outcome.code)
+    : appliedForStatus(outcome.status);
 }
 
+/** Why `outcome` is worth another attempt of `operation`, or undefined. */
+function retryReasonOf(operation: Operation, outcome: Outcome): string | undefined {
+  const reason =
+    outcome.kind === "network"
+      ? outcome.code !== undefined && RETRYABLE_NETWORK_CODES.has(outcome.code)
+        ? outcome.code
+        : undefined
+      : RETRYABLE_STATUSES.has(outcome.status)
+        ? String(outcome.status)
+        : undefined;
+  if (reason === undefined) return undefined;
+  // A repeat of a call that may have taken effect could create a second token or rotate twice.
+  if (NOT_IDEMPOTENT.has(operation) && appliedOf(outcome) !== "no") return undefined;
+  return reason;
+}
+
+/** Panther's own text from an error body, unredacted and uncut: the caller does both, in that order. */
 function pantherMessageOf(text: string): string | undefined {
   let json: unknown;
   try {
@@ -378,7 +574,7 @@ function pantherMessageOf(text: string): string | undefined {
   const parsed = ErrorBodySchema.safeParse(json);
   if (!parsed.success) return undefined;
   const said = parsed.data.message ?? parsed.data.error;
-  return said === undefined || said === "" ? undefined : said.slice(0, 500);
+  return said === undefined || said === "" ? undefined : said;
 }
 
 // undici puts the system error (ECONNRESET, ...) on `cause` of its own
@@ -393,22 +589,39 @@ function networkCodeOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The underlying error's message, unredacted and uncut: the caller does both, in that order. */
 function networkMessageOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.slice(0, 300);
+  return error instanceof Error ? error.message : String(error);
 }
 
-function parseWith<S extends z.ZodType>(
-  schema: S,
-  json: unknown,
-  request: RequestDescription,
-  status: number,
-): z.infer<S> {
-  const result = schema.safeParse(json);
-  if (result.success) return result.data;
-  const problems = result.error.issues
+/**
+ * Which fields did not fit and what was expected, from zod issues. zod's
+ * messages name types and expectations, never the input's values.
+ */
+function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  secrets: readonly string[],
+  whole = "body",
+): string {
+  const shown = issues
     .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join(".") : "body"}: ${issue.message}`)
-    .join("; ");
-  throw new PantherResponseError(request, status, `a body of the wrong shape (${problems})`);
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : whole}: ${issue.message}`);
+  if (issues.length > 5) shown.push(`${issues.length - 5} more`);
+  return redactAndCut(shown.join("; "), secrets, MAX_PROBLEM);
+}
+
+function unreadableOf(
+  item: unknown,
+  page: number,
+  index: number,
+  issues: readonly z.core.$ZodIssue[],
+  secrets: readonly string[],
+): UnreadableToken {
+  const out: UnreadableToken = { page, index, problem: describeIssues(issues, secrets, "item") };
+  if (typeof item === "object" && item !== null) {
+    const { id, name } = item as { id?: unknown; name?: unknown };
+    if (typeof id === "string") out.id = redactAndCut(id, secrets, MAX_UNREADABLE_FIELD);
+    if (typeof name === "string") out.name = redactAndCut(name, secrets, MAX_UNREADABLE_FIELD);
+  }
+  return out;
 }

@@ -2,23 +2,32 @@
  * The Panther REST client for API tokens, usable without Pulumi:
  * `import { PantherClient } from "pulumi-panther/client"`.
  */
-export {
-  PantherClient,
-  type Operation,
-  type PantherClientOptions,
-  type RetryEvent,
-} from "./client";
+// Type-only names are exported apart (`export type`), not with inline `type`
+// modifiers: the declarations stay readable by TypeScript 3.8.
+export { PantherClient } from "./client";
+export type { Operation, PantherClientOptions, RetryEvent } from "./client";
 export * from "./errors";
-export { DEFAULT_TIMEOUTS, closeAllPools, type Timeouts } from "./pool";
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
+export { ServerClock } from "./serverClock";
+export { DEFAULT_TIMEOUTS, closeAllPools } from "./pool";
+export type { Timeouts } from "./pool";
+export { DEFAULT_RETRY_POLICY } from "./retry";
+export type { RetryPolicy } from "./retry";
 export {
   KNOWN_PERMISSIONS,
   MODIFY_PERMISSION,
   READ_PERMISSION,
   isKnownPermission,
-  type KnownPermission,
-  type Permission,
 } from "./permissions";
-export type { Actor, ApiToken, ApiTokenWithValue, ModifyApiToken } from "./schemas";
-export { isLoopbackHost, parseBaseUrl, type PantherBaseUrl } from "./url";
+export type { KnownPermission, Permission } from "./permissions";
+export type {
+  Actor,
+  ApiToken,
+  ApiTokenWithValue,
+  ModifyApiToken,
+  TokenListing,
+  TokenPage,
+  UnreadableToken,
+} from "./types";
+export { isLoopbackHost, parseBaseUrl } from "./url";
+export type { PantherBaseUrl } from "./url";
 export { PACKAGE_NAME, PACKAGE_VERSION, USER_AGENT } from "./version";

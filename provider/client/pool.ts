@@ -21,7 +21,11 @@ export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 // resources run through one host, so connections are reused across them.
 const pools = new Map<string, Pool>();
 
-/** The shared keep-alive pool for `origin` with the given timeouts. */
+/**
+ * The shared keep-alive pool for `origin` with the given timeouts.
+ *
+ * @internal Not in the shipped declarations, which must not name undici types.
+ */
 export function poolFor(origin: string, timeouts: Timeouts): Pool {
   const key = `${origin}|${timeouts.connectMs}|${timeouts.headersMs}|${timeouts.bodyMs}`;
   let pool = pools.get(key);

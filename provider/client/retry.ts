@@ -50,13 +50,16 @@ export const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
 
 /**
  * Network error codes that prove the request never reached Panther (the
- * connection was not established), so even a non-idempotent call such as
- * create can be repeated.
+ * name did not resolve or the connection was not established): such a
+ * failure has `applied: "no"`, and those of them that are also in
+ * {@link RETRYABLE_NETWORK_CODES} are repeated even for create and rotate.
  */
 export const NOT_SENT_NETWORK_CODES: ReadonlySet<string> = new Set([
   "ECONNREFUSED",
   "UND_ERR_CONNECT_TIMEOUT",
   "EAI_AGAIN",
+  "ENOTFOUND",
+  "EAI_FAIL",
   "ENETUNREACH",
   "EHOSTUNREACH",
 ]);

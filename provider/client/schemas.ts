@@ -3,56 +3,84 @@
  *
  * Responses are read leniently where Panther's servers are known to differ
  * from the published spec (unknown fields are accepted and dropped,
- * `expiresAt: null`, actor objects of other shapes, permission names newer
- * than this package) and strictly where
- * the provider depends on a field (`id` always, `value` on create and rotate).
- * Types are inferred from these schemas and never written twice.
+ * `expiresAt: null`, actors of other shapes, permission names newer than
+ * this package) and strictly where the provider depends on a field (`id`
+ * always, `value` on create and rotate).
+ *
+ * The public types are the plain interfaces of `types.ts` (no zod in the
+ * shipped declarations); the assertions below make the compiler prove that
+ * each schema produces exactly its interface, so the two cannot drift apart.
+ * This module is internal: it is not exported from the package's entry points.
  */
 import { z } from "zod";
+import type { Actor, ApiToken, ApiTokenWithValue, ModifyApiToken } from "./types";
+
+/** Members of an actor object that are kept, when they are strings. */
+const ACTOR_FIELDS = ["id", "type", "name", "tokenId", "apiTokenId", "email"] as const;
 
 /**
- * The actor that created or last updated a token. The spec puts the
- * `user | api-token | system` enum on `id`, and Panther's own example is
- * `{"id":"user","type":"text"}`: both members are read as plain strings.
+ * Reads `createdBy` / `updatedBy` whatever the server's version sends: an
+ * object keeps its string {@link ACTOR_FIELDS} (absent when it has none), a
+ * bare string is read as `{ id }`, `null` stays `null`, anything else is
+ * absent. An odd actor never makes a token unreadable.
  */
-export const ActorSchema = z.object({
-  id: z.string().optional(),
-  type: z.string().optional(),
-});
-export type Actor = z.infer<typeof ActorSchema>;
+function readActor(raw: unknown): Actor | null | undefined {
+  if (raw === null) return null;
+  if (typeof raw === "string") return raw === "" ? undefined : { id: raw };
+  if (typeof raw !== "object" || Array.isArray(raw)) return undefined;
+  const actor: Actor = {};
+  for (const field of ACTOR_FIELDS) {
+    const value = (raw as Record<string, unknown>)[field];
+    if (typeof value === "string") actor[field] = value;
+  }
+  return Object.keys(actor).length > 0 ? actor : undefined;
+}
+
+/** The actor that created or last updated a token; see {@link Actor}. */
+export const ActorSchema = z.unknown().transform(readActor);
 
 /** Optional timestamp fields: Panther sends `null` where the spec says string. */
 const optionalTimestamp = z.string().nullish();
 
-/** A token as Panther returns it (`APITokenAPI.APIToken`). */
-export const ApiTokenSchema = z.object({
+/** The members of a token as Panther returns it (`APITokenAPI.APIToken`). */
+const ApiTokenFields = z.object({
   id: z.string().min(1),
   name: z.string(),
   permissions: z.array(z.string()),
   allowedCIDRBlocks: z.array(z.string()).nullish(),
   createdAt: z.string(),
-  createdBy: ActorSchema.nullish().catch(undefined),
+  createdBy: ActorSchema.optional(),
   updatedAt: optionalTimestamp,
-  updatedBy: ActorSchema.nullish().catch(undefined),
+  updatedBy: ActorSchema.optional(),
   expiresAt: optionalTimestamp,
   lastUsedAt: optionalTimestamp,
   rotatedAt: optionalTimestamp,
   value: z.string().nullish(),
 });
-export type ApiToken = z.infer<typeof ApiTokenSchema>;
+
+/** An actor that could not be read is absent, not a key holding `undefined`. */
+function withoutUnreadActors<T extends { createdBy?: unknown; updatedBy?: unknown }>(token: T): T {
+  if (token.createdBy === undefined) delete token.createdBy;
+  if (token.updatedBy === undefined) delete token.updatedBy;
+  return token;
+}
+
+/** A token as Panther returns it (`APITokenAPI.APIToken`). */
+export const ApiTokenSchema = ApiTokenFields.transform(withoutUnreadActors);
 
 /** A token returned by create or rotate: the only two calls that carry the secret. */
-export const ApiTokenWithValueSchema = ApiTokenSchema.extend({
+export const ApiTokenWithValueSchema = ApiTokenFields.extend({
   value: z.string().min(1, "expected the new token value"),
-});
-export type ApiTokenWithValue = z.infer<typeof ApiTokenWithValueSchema>;
+}).transform(withoutUnreadActors);
 
-/** One page of `GET /api-tokens` (`APITokenAPI.ListResp`). */
+/**
+ * One page of `GET /api-tokens` (`APITokenAPI.ListResp`). Items are read one
+ * by one with {@link ApiTokenSchema}, so one odd item cannot fail the listing.
+ */
 export const ListPageSchema = z.object({
-  results: z.array(ApiTokenSchema),
+  results: z.array(z.unknown()),
   next: z.string().nullish(),
 });
-export type ListPage = z.infer<typeof ListPageSchema>;
 
 /** Body of create and update (`APITokenAPI.ModifyAPIToken`): update is a full replace. */
 export const ModifyApiTokenSchema = z.object({
@@ -60,7 +88,6 @@ export const ModifyApiTokenSchema = z.object({
   permissions: z.array(z.string()),
   allowedCIDRBlocks: z.array(z.string()).optional(),
 });
-export type ModifyApiToken = z.infer<typeof ModifyApiTokenSchema>;
 
 /**
  * Error bodies. The spec declares `{"message": "..."}`; Panther's own tooling
@@ -70,3 +97,27 @@ export const ErrorBodySchema = z.object({
   message: z.string().optional(),
   error: z.string().optional(),
 });
+
+/**
+ * `true` only when `A` and `B` are the same type (optionality and modifiers
+ * included): the compiler's own identity check, reached through generic
+ * functions, unlike mutual assignability.
+ */
+/* eslint-disable @typescript-eslint/no-unnecessary-type-parameters -- the idiom needs them */
+type Equal<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/* eslint-enable @typescript-eslint/no-unnecessary-type-parameters */
+/** Accepts only `true`: a failed {@link Equal} is a compile error where it is used. */
+type Assert<T extends true> = T;
+
+/**
+ * Compile-time proof that the schemas produce the public interfaces exactly:
+ * a change to one without the other fails `tsc` here.
+ */
+export type SchemasMatchTypes = [
+  Assert<Equal<(typeof ACTOR_FIELDS)[number], keyof Actor>>,
+  Assert<Equal<z.output<typeof ActorSchema>, Actor | null | undefined>>,
+  Assert<Equal<z.output<typeof ApiTokenSchema>, ApiToken>>,
+  Assert<Equal<z.output<typeof ApiTokenWithValueSchema>, ApiTokenWithValue>>,
+  Assert<Equal<z.output<typeof ModifyApiTokenSchema>, ModifyApiToken>>,
+];

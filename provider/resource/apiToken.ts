@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../client/cidr";
 import { isKnownPermission, type Permission } from "../client/permissions";
-import type { Actor } from "../client/schemas";
+import type { Actor } from "../client/types";
 import * as provider from "./lifecycle";
 import { EXPIRY_WINDOW_DAYS, expiresSoon } from "./schedule";
 

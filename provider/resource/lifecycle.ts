@@ -12,7 +12,7 @@
  *   delete     DELETE /api-tokens/{id}          (already gone is success)
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import type { ApiToken, ApiTokenWithValue, ModifyApiToken } from "../client/schemas";
+import type { ApiToken, ApiTokenWithValue, ModifyApiToken } from "../client/types";
 import { isPantherError } from "../client/errors";
 import {
   API_FIELDS,

@@ -3,7 +3,7 @@
  * that produced it, and the secret value with what is known about it.
  */
 import { parseCidr } from "../client/cidr";
-import type { Actor, ApiToken } from "../client/schemas";
+import type { Actor, ApiToken } from "../client/types";
 import { INPUT_KEYS, type TokenInputs } from "./inputs";
 
 /** Outputs of a `PantherApiToken`, as stored in state. Absent optional fields are left out. */

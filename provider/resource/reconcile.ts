@@ -23,9 +23,9 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PantherClient } from "../client/client";
-import { isPantherError } from "../client/errors";
+import { isPantherApiError, isPantherError, isPantherNetworkError } from "../client/errors";
 import { DEFAULT_RETRY_POLICY, NOT_SENT_NETWORK_CODES } from "../client/retry";
-import type { ApiToken, ApiTokenWithValue, ModifyApiToken } from "../client/schemas";
+import type { ApiToken, ApiTokenWithValue, ModifyApiToken } from "../client/types";
 import { normalizeCidrs, sortedSet } from "./outputs";
 import { messageOf } from "./partial";
 
@@ -45,18 +45,16 @@ export const LATE_LISTING_DELAYS_MS: readonly number[] = [2_000, 5_000];
 /** Whether the failed request may still be in flight (so a token can still appear). */
 function mayStillLand(error: unknown): boolean {
   return (
-    isPantherError(error, "PANTHER_TIMEOUT") ||
-    (isPantherError(error, "PANTHER_SERVER_ERROR") &&
-      (error as { status?: unknown }).status === 504)
+    isPantherError(error, "PANTHER_TIMEOUT") || (isPantherApiError(error) && error.status === 504)
   );
 }
 
 /** Whether a failed create may have created the token anyway. */
 export function isAmbiguousCreateFailure(error: unknown): boolean {
-  if (isPantherError(error, "PANTHER_TIMEOUT", "PANTHER_NETWORK")) {
+  if (isPantherNetworkError(error)) {
     // Connection refused, connect timeout and the like: the request never left.
-    const code = (error as { causeCode?: unknown }).causeCode;
-    return !(typeof code === "string" && NOT_SENT_NETWORK_CODES.has(code));
+    const code = error.causeCode;
+    return !(code !== undefined && NOT_SENT_NETWORK_CODES.has(code));
   }
   return isPantherError(error, "PANTHER_INVALID_RESPONSE", "PANTHER_SERVER_ERROR");
 }
@@ -142,11 +140,11 @@ async function findAfter(
   started: number,
   delays: readonly number[],
 ): Promise<ApiToken[]> {
-  let candidates = findCandidates(await client.listTokens(), body, started, Date.now());
+  let candidates = findCandidates((await client.listTokens()).tokens, body, started, Date.now());
   for (const delay of delays) {
     if (candidates.length > 0) break;
     await sleep(delay);
-    candidates = findCandidates(await client.listTokens(), body, started, Date.now());
+    candidates = findCandidates((await client.listTokens()).tokens, body, started, Date.now());
   }
   return candidates;
 }

@@ -139,13 +139,20 @@ describe("ambiguous create", () => {
 });
 
 describe("rotation under faults", () => {
-  it("a rotation whose answer was lost ends with a stored value that works", async () => {
+  it("a rotation whose answer was lost is not sent again blindly; the next up converges", async () => {
     await stack.up([token()]);
     const id = stack.resource("ci")?.id ?? "";
     stack.emulator.control.addFault({ operation: "rotate", kind: "dropAfterApply" });
     const up = await stack.up([token({ rotationTrigger: "t2" })]);
-    expect(up.result.ok).toBe(true);
-    expect(up.api).toEqual(api({ rotate: 2 }));
+    expect(up.result.ok).toBe(false);
+    expect(up.api).toEqual(api({ rotate: 1 }));
+    expect(up.result.errors.join("\n")).toMatch(
+      /Rotating Panther token .* failed .*Run pulumi up again/s,
+    );
+    expect(stack.outputs("ci")["rotationTrigger"]).toBe("t1");
+    const retry = await stack.up([token({ rotationTrigger: "t2" })]);
+    expect(retry.result.ok).toBe(true);
+    expect(retry.api).toEqual(api({ rotate: 1 }));
     expect(stack.emulator.control.authenticate(String(stack.outputs("ci")["value"]))).toBe(id);
   });
 

@@ -43,6 +43,27 @@ it("getApiToken, listApiTokens and getDeployerToken read Panther, as plain outpu
   expect(emulator.control.counters().byOperation).toMatchObject({ get: 2, list: 3 });
 });
 
+it("listApiTokens leaves out a token it cannot read, with a warning naming it, instead of failing", async () => {
+  const good = emulator.control.createToken({ name: "good", permissions: ["RuleRead"] }).token;
+  emulator.control.addFault({
+    operation: "list",
+    kind: "rawBody",
+    status: 200,
+    body: JSON.stringify({
+      results: [good, { ...good, id: "odd-one", name: "odd", permissions: null }],
+    }),
+  });
+  const result = await run(`
+    panther.listApiTokens().apply((all) => console.log(JSON.stringify(all.map((t) => t.id))));
+  `);
+  expect(result.exitCode).toBe(0);
+  expect(JSON.parse(result.stdout.trim())).toEqual([good.id]);
+  expect(result.stdout + result.stderr).toMatch(
+    /listApiTokens: left out 1 token\(s\) .*odd-one "odd" \(permissions: /,
+  );
+  expect(emulator.control.counters().byOperation).toMatchObject({ list: 1 });
+});
+
 it("requireDeployerPermissions fails the program early, naming what is missing", async () => {
   const { value } = emulator.control.createToken({
     name: "read-only",

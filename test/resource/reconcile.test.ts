@@ -3,7 +3,7 @@ import {
   PantherNetworkError,
   PantherResponseError,
 } from "../../provider/client/errors";
-import type { ApiToken } from "../../provider/client/schemas";
+import type { ApiToken } from "../../provider/client/types";
 import {
   CLOCK_SKEW_MS,
   findCandidates,

@@ -1,10 +1,8 @@
+import { appliedForStatus } from "./applied";
+import { isPantherError } from "./base";
 import type { PantherErrorCode } from "./base";
-import {
-  PantherRequestError,
-  attemptsSuffix,
-  describeRequest,
-  type RequestDescription,
-} from "./request";
+import { PantherRequestError, attemptsSuffix, describeRequest } from "./request";
+import type { RequestDescription } from "./request";
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: "Bad Request",
@@ -19,6 +17,17 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   503: "Service Unavailable",
   504: "Gateway Timeout",
 };
+
+/** Codes of {@link PantherApiError}: one per kind of error status. */
+const API_ERROR_CODES: readonly PantherErrorCode[] = [
+  "PANTHER_BAD_REQUEST",
+  "PANTHER_UNAUTHORIZED",
+  "PANTHER_FORBIDDEN",
+  "PANTHER_NOT_FOUND",
+  "PANTHER_RATE_LIMITED",
+  "PANTHER_SERVER_ERROR",
+  "PANTHER_HTTP_ERROR",
+];
 
 /** The error code for an HTTP status. */
 export function codeForStatus(status: number): PantherErrorCode {
@@ -59,11 +68,13 @@ function hintFor(status: number, operation: string): string {
  * Panther answered with an error status. `status` and `code` tell the kind
  * (401, 403, 404, 429, 5xx are distinguishable by code), `pantherMessage` is
  * Panther's own text (from `message` or `error` in the body), when it sent one.
+ * `applied` is `"no"` for a 4xx (Panther refused the call) and `"maybe"` for
+ * a 5xx (a gateway may answer 5xx while the backend applies the call).
  */
 export class PantherApiError extends PantherRequestError {
   /** HTTP status Panther answered with. */
   readonly status: number;
-  /** Panther's own error text, when the body carried one (already redacted). */
+  /** Panther's own error text, when the body carried one (redacted, then cut to 500 characters). */
   readonly pantherMessage: string | undefined;
   /** Seconds from a `Retry-After` header, when Panther sent one. */
   readonly retryAfterSeconds: number | undefined;
@@ -82,10 +93,19 @@ export class PantherApiError extends PantherRequestError {
       request,
       `Panther ${request.operation} failed: ${describeRequest(request)} returned ${status} ${statusText}` +
         `${attemptsSuffix(request)}${said}.${hint ? ` ${hint}` : ""}`,
+      { applied: appliedForStatus(status) },
     );
     this.name = "PantherApiError";
     this.status = status;
     this.pantherMessage = pantherMessage;
     this.retryAfterSeconds = retryAfterSeconds;
   }
+}
+
+/**
+ * Whether `error` is a {@link PantherApiError}, by code, so that it holds
+ * across copies of this package.
+ */
+export function isPantherApiError(error: unknown): error is PantherApiError {
+  return isPantherError(error, ...API_ERROR_CODES);
 }

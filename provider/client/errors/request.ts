@@ -1,4 +1,5 @@
-import { PantherError, type PantherErrorCode } from "./base";
+import { PantherError } from "./base";
+import type { Applied, PantherErrorCode } from "./base";
 
 /** What a failed request was: enough to name it in a message, nothing secret. */
 export interface RequestDescription {
@@ -29,7 +30,7 @@ export class PantherRequestError extends PantherError {
     code: PantherErrorCode,
     request: RequestDescription,
     message: string,
-    options?: { cause?: unknown },
+    options?: { readonly cause?: unknown; readonly applied?: Applied },
   ) {
     super(code, message, options);
     this.name = "PantherRequestError";
