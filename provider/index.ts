@@ -8,12 +8,13 @@
  * export const token = ci.value;
  * ```
  */
-export { PantherApiToken, type PantherApiTokenArgs } from "./resource/apiToken";
+export { PantherApiToken, type PantherApiTokenArgs } from "./resources/apiToken";
 export {
   PantherApiTokenPair,
   rotationGeneration,
   type PantherApiTokenPairArgs,
-} from "./resource/tokenPair";
+} from "./resources/tokenPair";
+export type { ValueState, ValueStatus } from "./dynamic-provider/state";
 export {
   getApiToken,
   getDeployerToken,
@@ -24,10 +25,14 @@ export {
 export { KNOWN_PERMISSIONS, type KnownPermission, type Permission } from "./client/permissions";
 export type { Actor, ApiToken } from "./client/types";
 export {
+  CONFIG_ALLOW_ORIGIN_CHANGE,
+  CONFIG_LATE_LANDING,
   CONFIG_TIMEOUT,
   CONFIG_TOKEN,
   CONFIG_URL,
+  ENV_ALLOW_ORIGIN_CHANGE,
+  ENV_LATE_LANDING,
   ENV_TIMEOUT,
   ENV_TOKEN,
   ENV_URL,
-} from "./resource/settings";
+} from "./config";

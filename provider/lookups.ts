@@ -10,10 +10,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PantherClient } from "./client/client";
-import { PantherConfigError } from "./client/errors";
 import type { Permission } from "./client/permissions";
 import type { ApiToken } from "./client/types";
-import { CONFIG_TOKEN, CONFIG_URL, ENV_TOKEN, ENV_URL } from "./resource/settings";
+import { PantherConfigError } from "./client/errors";
+import { readSettings, type PantherSettings } from "./config";
 
 /** Where a lookup connects; each defaults to stack config, then the environment. */
 export interface LookupOptions {
@@ -23,20 +23,25 @@ export interface LookupOptions {
   readonly token?: pulumi.Input<string>;
 }
 
-function missingConfig(url: unknown, token: unknown): PantherConfigError {
-  return new PantherConfigError(
-    `Panther lookups need ${!url ? `the API URL (${CONFIG_URL} or ${ENV_URL})` : ""}` +
-      `${!url && !token ? " and " : ""}${!token ? `the API key (${CONFIG_TOKEN} as a secret, or ${ENV_TOKEN})` : ""}.`,
-  );
+/** The settings for a lookup: explicit options, else stack config, else the environment. */
+function settingsFor(url: string | undefined, token: string | undefined): PantherSettings {
+  return readSettings((key) => {
+    if (key === "panther:url" && url !== undefined) return url;
+    if (key === "panther:token" && token !== undefined) return token;
+    return pulumi.runtime.getConfig(key);
+  });
 }
 
-function configured(options: LookupOptions): pulumi.Output<{ url: string; token: string }> {
-  const config = new pulumi.Config("panther");
-  const url = options.url ?? config.get("url") ?? process.env[ENV_URL];
-  const token = options.token ?? config.getSecret("token") ?? process.env[ENV_TOKEN];
-  return pulumi.all([url, token]).apply(([u, t]) => {
-    if (!u || !t) throw missingConfig(u, t);
-    return { url: u, token: t };
+function clientFor(settings: PantherSettings): PantherClient {
+  // Loaded on first use, so a program that never looks anything up never loads undici.
+  const { PantherClient: Client } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("./client/client") as typeof import("./client/client");
+  const ms = settings.requestTimeoutMs;
+  return new Client({
+    url: settings.url,
+    apiKey: settings.token,
+    timeouts: ms === undefined ? {} : { headersMs: ms, bodyMs: ms },
   });
 }
 
@@ -46,13 +51,22 @@ function lookup<T>(
 ): pulumi.Output<T> {
   // The client's pool is shared with other lookups of the program; its idle
   // keep-alive sockets are unref'd by undici, so they never hold the program open.
-  const result = configured(options).apply(({ url, token }) => {
-    const { PantherClient: Client } =
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require("./client/client") as typeof import("./client/client");
-    return run(new Client({ url, apiKey: token }));
-  });
+  const result = pulumi
+    .all([options.url, options.token])
+    .apply(([url, token]) => run(clientFor(settingsFor(url, token))));
   return pulumi.unsecret<T>(result);
+}
+
+/**
+ * One token by id, or the error reading it, as a plain promise that never
+ * rejects (for warnings that must not fail the program).
+ */
+export async function tryGetApiToken(id: string): Promise<ApiToken | Error> {
+  try {
+    return await clientFor(settingsFor(undefined, undefined)).getToken(id);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
 }
 
 /**
@@ -123,13 +137,7 @@ export async function requireDeployerPermissions(
   options: { readonly url?: string; readonly token?: string } = {},
 ): Promise<ApiToken> {
   // Plain values, not Outputs: a failed Output would leave this promise pending.
-  const url = options.url ?? pulumi.runtime.getConfig(CONFIG_URL) ?? process.env[ENV_URL];
-  const token = options.token ?? pulumi.runtime.getConfig(CONFIG_TOKEN) ?? process.env[ENV_TOKEN];
-  const { PantherClient: Client } =
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require("./client/client") as typeof import("./client/client");
-  if (!url || !token) throw missingConfig(url, token);
-  const self = await new Client({ url, apiKey: token }).getToken("self");
+  const self = await clientFor(settingsFor(options.url, options.token)).getToken("self");
   const missing = permissions.filter((p) => !self.permissions.includes(p));
   if (missing.length > 0) {
     const them = missing.length > 1 ? "them" : "it";

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import * as ts from "typescript";
 
 import { startEmulator, type Emulator } from "../../provider/emulator";
-import { rotationGeneration } from "../../provider/resource/tokenPair";
+import { rotationGeneration } from "../../provider/resources/tokenPair";
 import {
   Engine,
   REPO_ROOT,

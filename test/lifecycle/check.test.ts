@@ -3,7 +3,7 @@
  * engine sends it: every input is refused with a property path and a reason,
  * and Panther is never called.
  */
-import { BAD_INPUTS, valid } from "../resource/badInputs";
+import { BAD_INPUTS, valid } from "../dynamic-provider/badInputs";
 import { registrations, TestStack } from "./stack";
 
 const URN = "urn:pulumi:dev::project::pulumi-nodejs:dynamic/panther:ApiToken::bad";

@@ -1,5 +1,5 @@
 import { UNKNOWN } from "../support/host";
-import { ROTATION_STAMP_SLACK_MS } from "../../provider/resource/outputs";
+import { ROTATION_STAMP_SLACK_MS } from "../../provider/dynamic-provider/rotation";
 import { execProgram } from "../support/program";
 import { scratchDirFromEnv } from "../support/scratch";
 import {

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
-import { ROTATION_STAMP_SLACK_MS } from "../../provider/resource/outputs";
+import { ROTATION_STAMP_SLACK_MS } from "../../provider/dynamic-provider/rotation";
 import { HostError } from "../support/host";
 import type { OperationResult } from "../support/engine";
 import { TestStack, registrations, type TokenDecl } from "./stack";

@@ -11,12 +11,21 @@ export interface PantherApiTokenPairArgs {
   /** Allowed CIDR blocks of both tokens. */
   readonly allowedCIDRBlocks?: pulumi.Input<pulumi.Input<string>[]>;
   /**
-   * The rotation period counter, a whole number ≥ 0. Each time it goes up by
-   * one, the token that holds the older value is rotated and becomes
-   * `current`; the other one becomes `previous` and keeps working for one
-   * more period. Use {@link rotationGeneration} to derive it from a period in days.
+   * The rotation period counter, a whole number ≥ 0. Whenever it rises above
+   * every generation seen so far, the token holding the older value is
+   * rotated and becomes `current`; the other one becomes `previous` and keeps
+   * working until the next rise. At most one token rotates per run, whatever
+   * the jump; a lower or repeated generation rotates nothing. Use
+   * {@link rotationGeneration} to derive it from a period in days, and pass
+   * that period as `periodDays`.
    */
   readonly generation: pulumi.Input<number>;
+  /**
+   * The period in days `generation` counts (as given to
+   * {@link rotationGeneration}). With it, changing the period rescales the
+   * generations already seen instead of looking like a jump or a fall.
+   */
+  readonly periodDays?: number;
   /** Send permission names newer than this package as they are. */
   readonly allowUnknownPermissions?: pulumi.Input<boolean>;
   /** Wait until each new value authenticates before finishing. */
@@ -34,21 +43,18 @@ export function rotationGeneration(periodDays: number, at: Date = new Date()): n
   return Math.floor(at.getTime() / (periodDays * 24 * 60 * 60 * 1000));
 }
 
-/** The trigger of a slot at `generation`: the newest generation of the slot's parity. */
-function slotTrigger(generation: number, parity: 0 | 1): string {
-  const own = generation % 2 === parity ? generation : generation - 1;
-  return own < 0 ? "initial" : `generation-${own}`;
-}
-
 /**
  * Zero-downtime rotation: two Panther tokens rotated in alternation.
  *
  * Rotating a Panther token invalidates its old value at once, so every
- * consumer breaks until it is redeployed. With a pair, each generation
+ * consumer breaks until it is redeployed. With a pair, each new generation
  * rotates only the token holding the older value; `current` is the value
- * just issued and `previous` the one issued a generation before, still
- * valid until the next generation. Consumers switch to `current` at their
- * own pace within one period, and accept either meanwhile.
+ * issued last and `previous` the one before it, still valid until the next
+ * new generation. Consumers switch to `current` at their own pace within one
+ * period, and accept either meanwhile. Which token rotates is decided by the
+ * provider from the generations each token last took (shown in
+ * `pulumi preview` as that token's `rotationTrigger` change), so skipped,
+ * repeated, reversed or re-periodised generations never rotate both.
  *
  * @example
  * ```ts
@@ -56,6 +62,7 @@ function slotTrigger(generation: number, parity: 0 | 1): string {
  *   name: "detections-ci",
  *   permissions: ["RuleRead", "RuleModify"],
  *   generation: rotationGeneration(30), // a new value every 30 days
+ *   periodDays: 30,
  * });
  * export const current = pair.current;   // hand this to consumers
  * export const previous = pair.previous; // still valid until the next rotation
@@ -76,14 +83,22 @@ export class PantherApiTokenPair extends pulumi.ComponentResource {
   constructor(name: string, args: PantherApiTokenPairArgs, opts?: pulumi.ComponentResourceOptions) {
     super("panther:index:ApiTokenPair", name, {}, opts);
     const generation = pulumi.output(args.generation).apply((g) => {
-      if (!Number.isInteger(g) || g < 0) {
+      if (!Number.isSafeInteger(g) || g < 0) {
         throw new RangeError(
           `PantherApiTokenPair ${name}: generation must be a whole number ≥ 0, got ${g}`,
         );
       }
       return g;
     });
-    const slot = (suffix: "a" | "b", parity: 0 | 1) =>
+    if (
+      args.periodDays !== undefined &&
+      (!Number.isInteger(args.periodDays) || args.periodDays < 1)
+    ) {
+      throw new RangeError(
+        `PantherApiTokenPair ${name}: periodDays must be a whole number ≥ 1, got ${args.periodDays}`,
+      );
+    }
+    const slot = (suffix: "a" | "b") =>
       new PantherApiToken(
         `${name}-${suffix}`,
         {
@@ -96,14 +111,23 @@ export class PantherApiTokenPair extends pulumi.ComponentResource {
             ? { allowUnknownPermissions: args.allowUnknownPermissions }
             : {}),
           ...(args.waitUntilUsable !== undefined ? { waitUntilUsable: args.waitUntilUsable } : {}),
-          rotationTrigger: generation.apply((g) => slotTrigger(g, parity)),
+          pair: generation.apply((g) => ({
+            slot: suffix,
+            generation: g,
+            ...(args.periodDays === undefined ? {} : { periodDays: args.periodDays }),
+          })),
         },
         { parent: this },
       );
-    const a = slot("a", 0);
-    const b = slot("b", 1);
+    const a = slot("a");
+    const b = slot("b");
     this.tokens = [a, b];
-    const currentIsA = generation.apply((g) => g % 2 === 0);
+    // The token whose value was issued last is current (slot a on a tie).
+    const currentIsA = pulumi
+      .all([a.valueIssuedAt, b.valueIssuedAt])
+      .apply(
+        ([x, y]) => Date.parse(x ?? "") >= Date.parse(y ?? "") || Number.isNaN(Date.parse(y ?? "")),
+      );
     const pick = <T>(ifA: pulumi.Output<T>, ifB: pulumi.Output<T>) =>
       pulumi.all([currentIsA, ifA, ifB]).apply(([isA, x, y]) => (isA ? x : y));
     this.current = pulumi.secret(pick(a.value, b.value));

@@ -7,6 +7,8 @@
  */
 import { parseCidr } from "../client/cidr";
 import { KNOWN_PERMISSIONS, isKnownPermission } from "../client/permissions";
+import { sortedSet } from "./normalize";
+import { checkPair, type PairInput } from "./pair";
 import { closest } from "./suggest";
 
 /** The value Pulumi puts in place of inputs not known yet (during preview). */
@@ -23,6 +25,8 @@ export const MAX_TRIGGER_LENGTH = 1024;
 
 /** Longest scheduled rotation period accepted, in days (ten years). */
 export const MAX_ROTATE_AFTER_DAYS = 3650;
+/** Widest expiry window accepted, in days. */
+export const MAX_ROTATE_BEFORE_EXPIRY_DAYS = 365;
 /** Longest wait for a new value to work, in seconds. */
 export const MAX_USABLE_TIMEOUT_SECONDS = 900;
 
@@ -34,37 +38,66 @@ export interface CheckFailure {
 
 /** Inputs after `check`: plain, normalized (unknown values may remain during preview). */
 export interface TokenInputs {
-  name: string;
-  permissions: string[];
-  allowedCIDRBlocks: string[];
-  rotationTrigger?: string;
-  allowUnknownPermissions?: boolean;
-  adoptTokenId?: string;
-  rotateOnAdopt?: boolean;
-  rotateAfterDays?: number;
-  waitUntilUsable?: boolean;
-  usableTimeoutSeconds?: number;
+  /** As given; measured in Unicode characters. */
+  readonly name: string;
+  /** Sorted, de-duplicated. */
+  readonly permissions: readonly string[];
+  /**
+   * Canonical, sorted, de-duplicated. Absent when the program does not set it
+   * (a new token then allows any address; an adoption must not widen silently).
+   */
+  readonly allowedCIDRBlocks?: readonly string[];
+  readonly rotationTrigger?: string;
+  readonly allowUnknownPermissions?: boolean;
+  readonly adoptTokenId?: string;
+  readonly rotateOnAdopt?: boolean;
+  readonly allowWiderAccess?: boolean;
+  readonly rotateAfterDays?: number;
+  readonly rotateBeforeExpiryDays?: number;
+  readonly rotateDeployerToken?: boolean;
+  readonly waitUntilUsable?: boolean;
+  readonly usableTimeoutSeconds?: number;
+  /** Set by `PantherApiTokenPair` on its two tokens. */
+  readonly pair?: PairInput;
+}
+
+/**
+ * What each input is for: `api` fields are the body of create and update,
+ * `trigger` asks for rotations, `state` inputs only steer the provider (kept
+ * in state, never sent). The compiler checks that every input has a role.
+ */
+const INPUT_ROLES = {
+  name: "api",
+  permissions: "api",
+  allowedCIDRBlocks: "api",
+  rotationTrigger: "trigger",
+  allowUnknownPermissions: "state",
+  adoptTokenId: "state",
+  rotateOnAdopt: "state",
+  allowWiderAccess: "state",
+  rotateAfterDays: "state",
+  rotateBeforeExpiryDays: "state",
+  rotateDeployerToken: "state",
+  waitUntilUsable: "state",
+  usableTimeoutSeconds: "state",
+  pair: "state",
+} as const satisfies Record<keyof TokenInputs, "api" | "trigger" | "state">;
+
+type Role = (typeof INPUT_ROLES)[keyof TokenInputs];
+function withRole<R extends Role>(role: R) {
+  return (Object.keys(INPUT_ROLES) as (keyof TokenInputs)[]).filter(
+    (key) => INPUT_ROLES[key] === role,
+  ) as {
+    [K in keyof TokenInputs]-?: (typeof INPUT_ROLES)[K] extends R ? K : never;
+  }[keyof TokenInputs][];
 }
 
 /** Inputs that are sent to Panther (the body of create and update). */
-export const API_FIELDS = ["name", "permissions", "allowedCIDRBlocks"] as const;
-
+export const API_FIELDS = withRole("api");
 /** Inputs that only steer the provider: kept in state, never sent to Panther. */
-export const STATE_ONLY_FIELDS = [
-  "allowUnknownPermissions",
-  "adoptTokenId",
-  "rotateOnAdopt",
-  "rotateAfterDays",
-  "waitUntilUsable",
-  "usableTimeoutSeconds",
-] as const;
-
-/** Every input property the resource takes (the SDK adds {@link PROVIDER_KEY}). */
-export const INPUT_KEYS = [
-  ...API_FIELDS,
-  "rotationTrigger",
-  ...STATE_ONLY_FIELDS,
-] as const satisfies readonly (keyof TokenInputs)[];
+export const STATE_ONLY_FIELDS = withRole("state");
+/** Every input property (the SDK adds {@link PROVIDER_KEY}). */
+export const INPUT_KEYS = Object.keys(INPUT_ROLES) as readonly (keyof TokenInputs)[];
 
 /** The reserved input under which the SDK stores the serialized provider. */
 export const PROVIDER_KEY = "__provider";
@@ -106,6 +139,11 @@ function describeType(value: unknown): string {
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
+/** Length in Unicode code points (an emoji is one character, not two UTF-16 units). */
+function codePoints(text: string): number {
+  return Array.from(text).length;
+}
+
 function checkName(value: unknown, failures: CheckFailure[]): unknown {
   if (value === UNKNOWN) return value;
   if (value === undefined || value === null) {
@@ -124,10 +162,10 @@ function checkName(value: unknown, failures: CheckFailure[]): unknown {
       property: "name",
       reason: 'must not be empty or only spaces: give the token a name, e.g. "ci-deployer"',
     });
-  } else if (value.length > MAX_NAME_LENGTH) {
+  } else if (codePoints(value) > MAX_NAME_LENGTH) {
     failures.push({
       property: "name",
-      reason: `is ${value.length} characters long; use at most ${MAX_NAME_LENGTH}`,
+      reason: `is ${codePoints(value)} characters long; use at most ${MAX_NAME_LENGTH}`,
     });
   } else if (CONTROL.test(value)) {
     failures.push({
@@ -159,7 +197,7 @@ function checkStringList(
         reason: `is required: list at least the permissions the token needs, e.g. ${example}`,
       });
     }
-    return required ? undefined : [];
+    return undefined;
   }
   if (!Array.isArray(value)) {
     failures.push({
@@ -187,9 +225,7 @@ function checkStringList(
 
 /** Sorted, de-duplicated; unknown entries are kept (once) at the end. */
 function normalizeSet(items: readonly unknown[]): unknown[] {
-  const known = [
-    ...new Set(items.filter((i): i is string => typeof i === "string" && i !== UNKNOWN)),
-  ].sort();
+  const known = sortedSet(items.filter((i): i is string => typeof i === "string" && i !== UNKNOWN));
   return items.includes(UNKNOWN) ? [...known, UNKNOWN] : known;
 }
 
@@ -240,7 +276,7 @@ function checkPermissions(
 }
 
 function checkCidrBlocks(value: unknown, failures: CheckFailure[]): unknown {
-  if (value === UNKNOWN) return value;
+  if (value === UNKNOWN || value === undefined || value === null) return value ?? undefined;
   const list = checkStringList(
     "allowedCIDRBlocks",
     value,
@@ -322,6 +358,22 @@ function checkOptionalWholeNumber(
   return value;
 }
 
+/** The `pair` input of a token of a `PantherApiTokenPair`; nothing otherwise. */
+function pairInput(value: unknown, trigger: unknown, failures: CheckFailure[]): unknown {
+  if (value === undefined || value === null || value === UNKNOWN) return value ?? undefined;
+  if (trigger !== undefined && trigger !== null) {
+    failures.push({
+      property: "rotationTrigger",
+      reason:
+        "is not used on the tokens of a PantherApiTokenPair (its generation rotates them); remove it",
+    });
+  }
+  if (typeof value === "object" && (value as Record<string, unknown>)["generation"] === UNKNOWN) {
+    return value;
+  }
+  return checkPair(value, failures);
+}
+
 /**
  * Validates and normalizes the inputs of one token, as `check` does. The
  * returned inputs hold only the known properties (plus `__provider`), with
@@ -371,11 +423,28 @@ export function checkInputs(news: Record<string, unknown>): {
       failures,
     ),
     rotateOnAdopt: checkOptionalBoolean("rotateOnAdopt", own(news, "rotateOnAdopt"), failures),
+    allowWiderAccess: checkOptionalBoolean(
+      "allowWiderAccess",
+      own(news, "allowWiderAccess"),
+      failures,
+    ),
     rotateAfterDays: checkOptionalWholeNumber(
       "rotateAfterDays",
       own(news, "rotateAfterDays"),
       MAX_ROTATE_AFTER_DAYS,
       "90 (the CIS and NIST recommendation)",
+      failures,
+    ),
+    rotateBeforeExpiryDays: checkOptionalWholeNumber(
+      "rotateBeforeExpiryDays",
+      own(news, "rotateBeforeExpiryDays"),
+      MAX_ROTATE_BEFORE_EXPIRY_DAYS,
+      "14",
+      failures,
+    ),
+    rotateDeployerToken: checkOptionalBoolean(
+      "rotateDeployerToken",
+      own(news, "rotateDeployerToken"),
       failures,
     ),
     waitUntilUsable: checkOptionalBoolean(
@@ -391,6 +460,7 @@ export function checkInputs(news: Record<string, unknown>): {
       failures,
     ),
   };
+  checked["pair"] = pairInput(own(news, "pair"), own(news, "rotationTrigger"), failures);
   const inputs = Object.fromEntries(Object.entries(checked).filter(([, v]) => v !== undefined));
   if (Object.hasOwn(news, PROVIDER_KEY)) inputs[PROVIDER_KEY] = news[PROVIDER_KEY];
   return { inputs, failures };

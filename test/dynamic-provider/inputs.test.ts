@@ -1,5 +1,5 @@
 import { KNOWN_PERMISSIONS } from "../../provider/client/permissions";
-import { UNKNOWN, checkInputs } from "../../provider/resource/inputs";
+import { UNKNOWN, checkInputs } from "../../provider/dynamic-provider/inputs";
 import { BAD_INPUTS, valid } from "./badInputs";
 
 describe("checkInputs refuses bad input with a property path and a reason", () => {

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseCidr } from "../client/cidr";
-import { isKnownPermission, type Permission } from "../client/permissions";
+import type { Permission } from "../client/permissions";
 import type { Actor } from "../client/types";
-import * as provider from "./lifecycle";
-import { EXPIRY_WINDOW_DAYS, expiresSoon } from "./schedule";
+import * as provider from "../dynamic-provider";
+import type { ValueState } from "../dynamic-provider/state";
+import { warnAboutInputs, warnBeforeAdoption, warnNearExpiry } from "./warnings";
 
 /** Arguments of {@link PantherApiToken}. */
 export interface PantherApiTokenArgs {
@@ -37,26 +37,47 @@ export interface PantherApiTokenArgs {
    * Id of an existing token to bring under this stack instead of creating
    * one. Its name, permissions and CIDR blocks are updated to match these
    * arguments. Used only when the resource is created; ignored afterwards.
+   * The deployer's own token cannot be adopted.
    */
   readonly adoptTokenId?: pulumi.Input<string>;
   /**
    * With {@link adoptTokenId}: rotate the token when adopting it, so that the
    * stack holds a working `value`. Default true. With false, `value` stays
-   * empty and the current holders of the token keep working. (A token taken
-   * over with the `import` resource option is never rotated on import: the
-   * engine refuses an import that would change anything. Change
-   * `rotationTrigger` afterwards to get a value.)
+   * empty and the current holders of the token keep working; switching it to
+   * true later rotates once, so the stack takes a value.
    */
   readonly rotateOnAdopt?: pulumi.Input<boolean>;
   /**
+   * With {@link adoptTokenId}: allow the adoption to widen where the token
+   * may be used from. Adopting a token restricted to some networks with a
+   * program that lists other (or no) `allowedCIDRBlocks` is refused unless
+   * this is true. Default false.
+   */
+  readonly allowWiderAccess?: pulumi.Input<boolean>;
+  /**
    * Scheduled rotation: rotate the token once its last rotation (or its
-   * creation) is this many days old. A due rotation shows in `pulumi preview`
-   * as an update and happens on `pulumi up`; run the stack on a schedule (a
-   * nightly pipeline) for it to happen on time. CIS and NIST recommend 90.
-   * Works together with `rotationTrigger`. Independently of this, a token
-   * within 7 days of its `expiresAt` is rotated once.
+   * creation) is this many days old, whether or not the stack holds a value.
+   * A due rotation shows in `pulumi preview` as an update and happens on
+   * `pulumi up`; run the stack on a schedule (a nightly pipeline) for it to
+   * happen on time. CIS and NIST recommend 90. Works together with
+   * `rotationTrigger`.
    */
   readonly rotateAfterDays?: pulumi.Input<number>;
+  /**
+   * Rotate the token once when it comes within this many days of its
+   * `expiresAt` (1 to 365). Off by default: rotating does not move Panther's
+   * expiry, and the program warns in the last 7 days either way.
+   */
+  readonly rotateBeforeExpiryDays?: pulumi.Input<number>;
+  /**
+   * Allow rotating this token when it is the deployer's own (the key in
+   * `panther:token`). Default false: such a rotation is refused, because it
+   * would cut off the run that makes it. When true, the run switches to the
+   * new key for its remaining calls, and the new key is this resource's
+   * `value`: set `panther:token` from it before the next run (e.g.
+   * `pulumi config set --secret panther:token "$(pulumi stack output <name> --show-secrets)"`).
+   */
+  readonly rotateDeployerToken?: pulumi.Input<boolean>;
   /**
    * After creating or rotating, wait until the new value authenticates
    * (Panther can take 30 to 60 s to accept it) before the resource is done,
@@ -66,8 +87,15 @@ export interface PantherApiTokenArgs {
   readonly waitUntilUsable?: pulumi.Input<boolean>;
   /** Longest wait for {@link waitUntilUsable}, in seconds (1 to 900). Default 120. */
   readonly usableTimeoutSeconds?: pulumi.Input<number>;
+  /** @internal Set by `PantherApiTokenPair` on its two tokens. */
+  readonly pair?: pulumi.Input<{
+    readonly slot: "a" | "b";
+    readonly generation: number;
+    readonly periodDays?: number;
+  }>;
 }
 
+/** Properties the provider computes: declared so the program reads them as outputs. */
 const OUTPUT_KEYS = [
   "createdAt",
   "createdBy",
@@ -77,9 +105,11 @@ const OUTPUT_KEYS = [
   "lastUsedAt",
   "rotatedAt",
   "value",
+  "valueState",
   "valueIssuedAt",
   "valueStale",
   "valuePending",
+  "apiOrigin",
 ] as const;
 
 /**
@@ -112,7 +142,7 @@ export class PantherApiToken extends pulumi.dynamic.Resource {
   declare public readonly allowedCIDRBlocks: pulumi.Output<string[]>;
   /** The trigger the current value was issued for, if any. */
   declare public readonly rotationTrigger: pulumi.Output<string | undefined>;
-  /** When the token was created (ISO 8601). */
+  /** When the token was created (ISO 8601, Panther's clock). */
   declare public readonly createdAt: pulumi.Output<string>;
   /** Who created the token, as Panther reports it (shape varies between Panther versions). */
   declare public readonly createdBy: pulumi.Output<Actor | undefined>;
@@ -127,23 +157,23 @@ export class PantherApiToken extends pulumi.dynamic.Resource {
   /** When the token was last rotated, by this stack or anyone else. */
   declare public readonly rotatedAt: pulumi.Output<string | undefined>;
   /**
-   * The token's secret value, always a Pulumi secret. Empty when the token was
-   * adopted with `rotateOnAdopt: false`. A new value can take 30 to 60 seconds
-   * to start working.
+   * The token's secret value, always a Pulumi secret. Whether it works is
+   * `valueState.status`: `current` (it does), `pending` or `stale` (it does
+   * not, or may not; the next `pulumi up` rotates), `none` (the stack holds
+   * no value: adopted with `rotateOnAdopt: false`, or imported). A new value
+   * can take 30 to 60 seconds to start working.
    */
   declare public readonly value: pulumi.Output<string>;
-  /** When the stored `value` was issued. */
+  /** The condition of `value`, with when (`since`) and why (`reason`). */
+  declare public readonly valueState: pulumi.Output<ValueState>;
+  /** Panther's stamp of the create or rotation that issued `value`. */
   declare public readonly valueIssuedAt: pulumi.Output<string | undefined>;
-  /**
-   * True when a refresh found that the token was rotated outside this stack:
-   * the stored `value` no longer works, and the next `pulumi up` rotates it.
-   */
+  /** `valueState.status === "stale"` (kept for programs written against 0.1.0). */
   declare public readonly valueStale: pulumi.Output<boolean>;
-  /**
-   * True when the token exists but the rotation that gives this stack its
-   * value failed; the next `pulumi up` finishes it. Absent otherwise.
-   */
+  /** `true` when `valueState.status === "pending"`, absent otherwise (kept for 0.1.0 programs). */
   declare public readonly valuePending: pulumi.Output<boolean | undefined>;
+  /** The Panther API (origin and base path) that holds the token. */
+  declare public readonly apiOrigin: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: PantherApiTokenArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = { ...args };
@@ -158,44 +188,7 @@ export class PantherApiToken extends pulumi.dynamic.Resource {
       "ApiToken",
     );
     warnAboutInputs(this, args);
-    this.expiresAt.apply((expiresAt) => {
-      if (expiresSoon(expiresAt, Date.now())) {
-        void pulumi.log.warn(
-          `Panther token expires at ${String(expiresAt)}. It was rotated once on entering the last ` +
-            `${EXPIRY_WINDOW_DAYS} days; if the expiry did not move, replace the token (a new resource name) ` +
-            `before it stops working.`,
-          this,
-        );
-      }
-    });
+    warnNearExpiry(this);
+    if (args.adoptTokenId !== undefined) warnBeforeAdoption(this, args);
   }
-}
-
-/** Warnings the engine prints for inputs that are valid but probably not what was meant. */
-function warnAboutInputs(resource: PantherApiToken, args: PantherApiTokenArgs): void {
-  pulumi.output(args.allowedCIDRBlocks).apply((blocks) => {
-    for (const block of blocks ?? []) {
-      const parsed = typeof block === "string" ? parseCidr(block.trim()) : undefined;
-      if (parsed?.ok && parsed.block.prefix === 0) {
-        void pulumi.log.warn(
-          `allowedCIDRBlocks contains "${block}", which matches every address: it restricts nothing. ` +
-            `Leave the list empty to say so, or list the networks that should use the token.`,
-          resource,
-        );
-      }
-    }
-  });
-  pulumi
-    .all([args.permissions, args.allowUnknownPermissions])
-    .apply(([permissions, allowUnknown]) => {
-      if (allowUnknown !== true) return;
-      const unknown = permissions.filter((p) => typeof p === "string" && !isKnownPermission(p));
-      if (unknown.length > 0) {
-        void pulumi.log.warn(
-          `permissions ${unknown.map((p) => `"${p}"`).join(", ")} are not known to this version of ` +
-            `pulumi-panther and are sent as they are (allowUnknownPermissions). Panther refuses names it does not know.`,
-          resource,
-        );
-      }
-    });
 }

@@ -4,7 +4,7 @@
  * not only what is wrong). Used by the unit tests of check and by the same
  * table sent through the real provider host.
  */
-import { MAX_NAME_LENGTH } from "../../provider/resource/inputs";
+import { MAX_NAME_LENGTH } from "../../provider/dynamic-provider/inputs";
 
 export const valid = { name: "ci-deployer", permissions: ["RuleRead"] };
 

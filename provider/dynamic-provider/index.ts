@@ -1,0 +1,61 @@
+/**
+ * The dynamic provider behind `PantherApiToken`: this module's exports are
+ * the provider object. Pulumi serializes it as
+ * `require("pulumi-panther/dynamic-provider")`, so the module path is a
+ * public contract kept across versions, and state written by any release
+ * must keep working with it (`state.ts` reads it leniently).
+ *
+ * `configure` runs once per provider host process with the stack's config;
+ * it builds the {@link Session} every other method gets. See `lifecycle.ts`
+ * for what each method does and which calls it makes.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { realClock } from "./clock";
+import type { TokenInputs } from "./inputs";
+import * as lifecycle from "./lifecycle";
+import { stderrProgress } from "./progress";
+import { Session, connectPanther, type ProviderDeps } from "./session";
+import type { TokenState } from "./state";
+
+/** The provider, typed as the SDK sees it. */
+export type TokenProvider = Required<
+  Pick<
+    dynamic.ResourceProvider<TokenInputs, TokenState>,
+    "configure" | "check" | "diff" | "create" | "read" | "update" | "delete"
+  >
+>;
+
+type Raw = Record<string, unknown>;
+
+/**
+ * A provider over `deps` (the real client, clock and stderr by default;
+ * tests pass their own). Before `configure`, settings come from the
+ * environment alone.
+ */
+export function createProvider(deps: ProviderDeps): TokenProvider {
+  let session = new Session(() => undefined, deps);
+  const raw = (value: unknown): Raw => (value ?? {}) as Raw;
+  return {
+    configure(req) {
+      session = new Session((key) => req.config.get(key), deps);
+      return Promise.resolve();
+    },
+    check: (olds, news) => Promise.resolve(lifecycle.check(raw(olds), raw(news))),
+    diff: (id, olds, news) => Promise.resolve(lifecycle.diff(session, id, raw(olds), raw(news))),
+    create: (inputs) => lifecycle.create(session, raw(inputs)),
+    read: (id, props) => lifecycle.read(session, id, raw(props)),
+    update: (id, olds, news) => lifecycle.update(session, id, raw(olds), raw(news)),
+    delete: (id, props) => lifecycle.remove(session, id, raw(props)),
+  } satisfies TokenProvider;
+}
+
+const provider = createProvider({
+  connect: connectPanther,
+  clock: realClock,
+  progress: stderrProgress,
+  env: process.env,
+});
+
+export const { configure, check, diff, create, read, update } = provider;
+const remove = provider.delete;
+export { remove as delete };

@@ -1,0 +1,385 @@
+/**
+ * What a `PantherApiToken` keeps in state, typed, and how state written by
+ * any release (0.1.0 included) is read back.
+ *
+ * The secret's condition is explicit ({@link ValueState}) and carried
+ * through every path, partial failures and refresh included: a value is
+ * `current` only while the provider has reason to believe it is the one
+ * Panther accepts.
+ */
+import type { Actor, ApiToken } from "../client/types";
+import { API_FIELDS, INPUT_KEYS, PROVIDER_KEY, type TokenInputs } from "./inputs";
+import { normalizeFields, type TokenFields } from "./normalize";
+import { readPairView, type PairView } from "./pair";
+
+/**
+ * - `current`: `value` is the token's working value.
+ * - `pending`: the token exists but a rotation that gives the stack a working
+ *   value is still owed (an adoption, a create whose answer was lost, a
+ *   rotation that failed or whose outcome is unknown); `value` may be empty or
+ *   no longer work. The next `pulumi up` rotates.
+ * - `stale`: `value` no longer works: Panther reports a rotation after the one
+ *   that issued it (someone rotated the token outside the stack). The next
+ *   `pulumi up` rotates.
+ * - `none`: the stack holds no value by choice (adopted with
+ *   `rotateOnAdopt: false`, or imported). Only a trigger change or a due
+ *   schedule rotates.
+ */
+export type ValueStatus = "current" | "pending" | "stale" | "none";
+
+/** The condition of the stored secret, with when and why. */
+export interface ValueState {
+  readonly status: ValueStatus;
+  /** When the value entered this status (ISO 8601, this machine's clock). */
+  readonly since: string;
+  /** Why, in words a person can act on. */
+  readonly reason: string;
+  /**
+   * Panther's stamp (its own clock) of the create or rotation that issued the
+   * stored value, when known: a later `rotatedAt` means the value is stale.
+   */
+  readonly issuedAt?: string;
+}
+
+/** What was last sent to Panther, and what Panther reported back for it. */
+export interface AppliedFields {
+  /** The body last sent (create or update), in our normal form. */
+  readonly sent: TokenFields;
+  /** Panther's answer to it, in our normal form (Panther may use other canonical forms). */
+  readonly reported: TokenFields;
+}
+
+/** A create whose answer was lost and which may still land (Panther may still create its token). */
+export interface LostCreate {
+  /** Earliest Panther time at which the request may have left (ISO 8601, Panther's clock). */
+  readonly sentAt: string;
+  /** Until when a late landing is looked for (ISO 8601, Panther's clock). */
+  readonly watchUntil: string;
+}
+
+/** State of a `PantherApiToken`: its inputs, Panther's view of the token, and the secret. */
+export interface TokenState extends Omit<
+  TokenInputs,
+  "name" | "permissions" | "allowedCIDRBlocks"
+> {
+  /** As Panther reports it. */
+  readonly name: string;
+  /** As Panther reports them, sorted. */
+  readonly permissions: readonly string[];
+  /** As Panther reports them, canonical and sorted; empty means any address. */
+  readonly allowedCIDRBlocks: readonly string[];
+  readonly createdAt: string;
+  readonly createdBy?: Actor;
+  readonly updatedAt?: string;
+  readonly updatedBy?: Actor;
+  readonly expiresAt?: string;
+  readonly lastUsedAt?: string;
+  readonly rotatedAt?: string;
+  /** The secret (always registered as a Pulumi secret); empty when the stack holds none. */
+  readonly value: string;
+  readonly valueState: ValueState;
+  /** Same as `valueState.issuedAt` (kept for programs written against 0.1.0). */
+  readonly valueIssuedAt?: string;
+  /** `valueState.status === "stale"` (kept for programs written against 0.1.0). */
+  readonly valueStale: boolean;
+  /** `true` when `valueState.status === "pending"`, absent otherwise (kept for 0.1.0 programs). */
+  readonly valuePending?: true;
+  readonly applied: AppliedFields;
+  /** Origin and base path of the Panther API that holds the token, e.g. `https://api.acme.runpanther.net/v1`. */
+  readonly apiOrigin?: string;
+  /** True once the provider saw that this is the token the deployer authenticates with. */
+  readonly deployerToken?: true;
+  /** Earlier creates of this token whose answer was lost and which may still land. */
+  readonly lostCreates?: readonly LostCreate[];
+  /** For a token of a `PantherApiTokenPair`: the highest generation it acted on. */
+  readonly pairView?: PairView;
+  /** For a token of a `PantherApiTokenPair`: the Panther id of the other token, once found. */
+  readonly pairPeerId?: string;
+}
+
+/**
+ * The properties of state that are not inputs: `public` ones are outputs the
+ * resource class declares for programs, `internal` ones are the provider's
+ * bookkeeping. The compiler checks that every one has a role.
+ */
+export const OUTPUT_ROLES = {
+  createdAt: "public",
+  createdBy: "public",
+  updatedAt: "public",
+  updatedBy: "public",
+  expiresAt: "public",
+  lastUsedAt: "public",
+  rotatedAt: "public",
+  value: "public",
+  valueState: "public",
+  valueIssuedAt: "public",
+  valueStale: "public",
+  valuePending: "public",
+  apiOrigin: "public",
+  applied: "internal",
+  deployerToken: "internal",
+  lostCreates: "internal",
+  pairView: "internal",
+  pairPeerId: "internal",
+} as const satisfies Record<Exclude<keyof TokenState, keyof TokenInputs>, "public" | "internal">;
+
+/** The outputs a program reads (the resource class declares them). */
+export const PUBLIC_OUTPUTS = (Object.keys(OUTPUT_ROLES) as (keyof typeof OUTPUT_ROLES)[]).filter(
+  (key) => OUTPUT_ROLES[key] === "public",
+);
+
+/** The value condition with the compatibility outputs derived from it. */
+export function valueFields(
+  value: string,
+  state: ValueState,
+): Pick<TokenState, "value" | "valueState" | "valueIssuedAt" | "valueStale" | "valuePending"> {
+  return {
+    value,
+    valueState: state,
+    ...(state.issuedAt === undefined ? {} : { valueIssuedAt: state.issuedAt }),
+    valueStale: state.status === "stale",
+    ...(state.status === "pending" ? { valuePending: true as const } : {}),
+  };
+}
+
+/** Builds a value state entered at `now`. */
+export function valueState(
+  status: ValueStatus,
+  reason: string,
+  now: number,
+  issuedAt?: string,
+): ValueState {
+  const since = new Date(now).toISOString();
+  return issuedAt === undefined ? { status, since, reason } : { status, since, reason, issuedAt };
+}
+
+/**
+ * State for `token` as Panther reports it, the stack's `inputs`, and the rest
+ * (`value` and its condition, what was applied, bookkeeping). Absent optional
+ * fields are left out: outputs must be plain JSON.
+ */
+export function stateOf(
+  token: ApiToken,
+  inputs: TokenInputs,
+  rest: Pick<TokenState, "value" | "valueState" | "applied"> & Partial<Bookkeeping>,
+): TokenState {
+  const reported = normalizeFields(token);
+  return dropUndefined<TokenState>({
+    ...carriedInputs(inputs),
+    name: reported.name,
+    permissions: reported.permissions,
+    allowedCIDRBlocks: reported.allowedCIDRBlocks,
+    createdAt: token.createdAt,
+    createdBy: token.createdBy ?? undefined,
+    updatedAt: token.updatedAt ?? undefined,
+    updatedBy: token.updatedBy ?? undefined,
+    expiresAt: token.expiresAt ?? undefined,
+    lastUsedAt: token.lastUsedAt ?? undefined,
+    rotatedAt: token.rotatedAt ?? undefined,
+    ...valueFields(rest.value, rest.valueState),
+    applied: rest.applied,
+    apiOrigin: rest.apiOrigin,
+    deployerToken: rest.deployerToken,
+    lostCreates: rest.lostCreates?.length ? rest.lostCreates : undefined,
+    pairView: rest.pairView,
+    pairPeerId: rest.pairPeerId,
+  });
+}
+
+/** State the provider keeps for itself, carried from one operation to the next. */
+export type Bookkeeping = Pick<
+  TokenState,
+  "apiOrigin" | "deployerToken" | "lostCreates" | "pairView" | "pairPeerId"
+>;
+
+/** The bookkeeping of `state`, to carry into the next state. */
+export function bookkeeping(state: TokenState): Partial<Bookkeeping> {
+  const { apiOrigin, deployerToken, lostCreates, pairView, pairPeerId } = state;
+  return dropUndefined<Partial<Bookkeeping>>({
+    apiOrigin,
+    deployerToken,
+    lostCreates,
+    pairView,
+    pairPeerId,
+  });
+}
+
+/** The inputs a state carries, without the API fields (those come from Panther). */
+function carriedInputs(
+  inputs: TokenInputs,
+): Omit<TokenInputs, "name" | "permissions" | "allowedCIDRBlocks"> {
+  const api = new Set<string>(API_FIELDS);
+  return Object.fromEntries(Object.entries(inputs).filter(([key]) => !api.has(key)));
+}
+
+/** `T` with every member allowed to be undefined. */
+type Loose<T> = { [K in keyof T]: T[K] | undefined };
+
+/** `object` without undefined members (the provider host refuses them). */
+export function dropUndefined<T extends object>(object: Loose<T>): T {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The inputs stored in `state` (for `read` to hand back after drift), API fields as reported. */
+export function inputsOfState(state: TokenState): TokenInputs {
+  const inputs: Record<string, unknown> = {};
+  for (const key of INPUT_KEYS) {
+    const value = (state as unknown as Record<string, unknown>)[key];
+    if (value !== undefined) inputs[key] = value;
+  }
+  return inputs as unknown as TokenInputs;
+}
+
+// --- Reading state back, leniently -----------------------------------------
+
+type Raw = Record<string, unknown>;
+
+function str(raw: Raw, key: string): string | undefined {
+  const v = raw[key];
+  return typeof v === "string" ? v : undefined;
+}
+
+function strings(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
+}
+
+function actor(value: unknown): Actor | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[k] = v;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function fieldsOf(value: unknown): TokenFields | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const raw = value as Raw;
+  const name = str(raw, "name");
+  const permissions = strings(raw["permissions"]);
+  const blocks = strings(raw["allowedCIDRBlocks"]);
+  if (name === undefined || permissions === undefined || blocks === undefined) return undefined;
+  return { name, permissions, allowedCIDRBlocks: blocks };
+}
+
+const STATUSES: readonly ValueStatus[] = ["current", "pending", "stale", "none"];
+
+function storedValueState(value: unknown): ValueState | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const raw = value as Raw;
+  const status = raw["status"];
+  const since = str(raw, "since");
+  const reason = str(raw, "reason");
+  if (!STATUSES.includes(status as ValueStatus) || since === undefined || reason === undefined) {
+    return undefined;
+  }
+  const issuedAt = str(raw, "issuedAt");
+  return { status: status as ValueStatus, since, reason, ...(issuedAt ? { issuedAt } : {}) };
+}
+
+/**
+ * The value condition of state written before `valueState` existed (0.1.0):
+ * `valuePending`, an empty `value`, `valueStale` and `valueIssuedAt`. 0.1.0
+ * stamped a value with this machine's clock when Panther's answer had no
+ * stamp; a stamp that is not one of Panther's own (`rotatedAt`, `createdAt`)
+ * is replaced by Panther's latest, so a clock that differed cannot make the
+ * value look stale.
+ */
+function legacyValueState(raw: Raw, value: string, now: number): ValueState {
+  const since = new Date(now).toISOString();
+  if (raw["valuePending"] === true) {
+    return { status: "pending", since, reason: "an earlier run left a rotation unfinished" };
+  }
+  if (value === "") {
+    return { status: "none", since, reason: "adopted or imported without a value" };
+  }
+  if (raw["valueStale"] === true) {
+    return { status: "stale", since, reason: "the token was rotated outside this stack" };
+  }
+  const rotatedAt = str(raw, "rotatedAt");
+  const createdAt = str(raw, "createdAt");
+  const stamped = str(raw, "valueIssuedAt");
+  const issuedAt =
+    stamped !== undefined && (stamped === rotatedAt || stamped === createdAt)
+      ? stamped
+      : (rotatedAt ?? createdAt);
+  return {
+    status: "current",
+    since,
+    reason: "issued by this stack",
+    ...(issuedAt ? { issuedAt } : {}),
+  };
+}
+
+function lostCreatesOf(value: unknown): LostCreate[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: LostCreate[] = [];
+  for (const item of value) {
+    if (typeof item !== "object" || item === null) continue;
+    const sentAt = str(item as Raw, "sentAt");
+    const watchUntil = str(item as Raw, "watchUntil");
+    if (sentAt !== undefined && watchUntil !== undefined) out.push({ sentAt, watchUntil });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** Whether `raw` is the state of an existing token (as opposed to the empty props of an import). */
+export function isTokenState(raw: unknown): boolean {
+  return typeof raw === "object" && raw !== null && typeof (raw as Raw)["createdAt"] === "string";
+}
+
+/**
+ * Reads stored outputs written by any release, leniently: unknown fields are
+ * dropped, missing ones derived (see {@link legacyValueState}), `__provider`
+ * is not part of the state. `now` stamps a derived value condition.
+ */
+export function readState(raw: Raw, now: number): TokenState {
+  const value = str(raw, "value") ?? "";
+  const reportedNow = normalizeFields({
+    name: str(raw, "name") ?? "",
+    permissions: strings(raw["permissions"]) ?? [],
+    allowedCIDRBlocks: strings(raw["allowedCIDRBlocks"]) ?? [],
+  });
+  const storedApplied =
+    typeof raw["applied"] === "object" && raw["applied"] !== null
+      ? (raw["applied"] as Raw)
+      : undefined;
+  const sent = fieldsOf(storedApplied?.["sent"]);
+  const reported = fieldsOf(storedApplied?.["reported"]);
+  const applied: AppliedFields =
+    sent !== undefined && reported !== undefined
+      ? { sent, reported }
+      : { sent: reportedNow, reported: reportedNow };
+  const inputs: Record<string, unknown> = {};
+  for (const key of INPUT_KEYS) {
+    if (key === "name" || key === "permissions" || key === "allowedCIDRBlocks") continue;
+    if (raw[key] !== undefined && raw[key] !== null) inputs[key] = raw[key];
+  }
+  const state = storedValueState(raw["valueState"]) ?? legacyValueState(raw, value, now);
+  return dropUndefined<TokenState>({
+    ...(inputs as Omit<TokenInputs, "name" | "permissions" | "allowedCIDRBlocks">),
+    name: reportedNow.name,
+    permissions: reportedNow.permissions,
+    allowedCIDRBlocks: reportedNow.allowedCIDRBlocks,
+    createdAt: str(raw, "createdAt") ?? "",
+    createdBy: actor(raw["createdBy"]),
+    updatedAt: str(raw, "updatedAt"),
+    updatedBy: actor(raw["updatedBy"]),
+    expiresAt: str(raw, "expiresAt"),
+    lastUsedAt: str(raw, "lastUsedAt"),
+    rotatedAt: str(raw, "rotatedAt"),
+    ...valueFields(value, state),
+    applied,
+    apiOrigin: str(raw, "apiOrigin"),
+    deployerToken: raw["deployerToken"] === true ? (true as const) : undefined,
+    lostCreates: lostCreatesOf(raw["lostCreates"]),
+    pairView: readPairView(raw["pairView"]),
+    pairPeerId: str(raw, "pairPeerId"),
+  });
+}
+
+/** `state` as stored outputs, with the serialized provider. */
+export function withProvider(
+  state: TokenState,
+  providerSource: unknown,
+): TokenState & { [PROVIDER_KEY]: unknown } {
+  return { ...state, [PROVIDER_KEY]: providerSource };
+}

@@ -1,0 +1,118 @@
+/**
+ * Warnings the program prints (the engine shows them in `pulumi preview` and
+ * `pulumi up`) for inputs that are valid but probably not what was meant,
+ * and, before an adoption, for what adopting will change.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { parseCidr } from "../client/cidr";
+import { isKnownPermission } from "../client/permissions";
+import { normalizeCidrs, widensAccess } from "../dynamic-provider/normalize";
+import { expiresWithin } from "../dynamic-provider/rotation";
+import { tryGetApiToken } from "../lookups";
+import type { PantherApiToken, PantherApiTokenArgs } from "./apiToken";
+
+/** Days before `expiresAt` from which the program warns. */
+export const EXPIRY_WARNING_DAYS = 7;
+
+/** Why a block restricts nothing, or nothing of IPv4, or undefined. */
+function unrestricted(block: string): string | undefined {
+  const parsed = parseCidr(block.trim());
+  if (!parsed.ok) return undefined;
+  const { family, prefix, bytes } = parsed.block;
+  if (prefix === 0) {
+    return family === 4
+      ? "matches every IPv4 address"
+      : "matches every IPv6 address (servers that tell IPv4 and IPv6 callers apart, like Go's net package, do not apply it to IPv4 callers)";
+  }
+  const mapped =
+    family === 6 &&
+    prefix <= 96 &&
+    bytes.slice(0, 10).every((b) => b === 0) &&
+    bytes[10] === 0xff &&
+    bytes[11] === 0xff;
+  return mapped ? "matches every IPv4 address (written as IPv4-mapped IPv6)" : undefined;
+}
+
+/** Warnings for inputs that are valid but probably not what was meant. */
+export function warnAboutInputs(resource: PantherApiToken, args: PantherApiTokenArgs): void {
+  pulumi.output(args.allowedCIDRBlocks).apply((blocks) => {
+    for (const block of blocks ?? []) {
+      const why = typeof block === "string" ? unrestricted(block) : undefined;
+      if (why !== undefined) {
+        void pulumi.log.warn(
+          `allowedCIDRBlocks contains "${block}", which ${why}: it hardly restricts anything. ` +
+            `Leave the list empty to say so, or list the networks that should use the token.`,
+          resource,
+        );
+      }
+    }
+  });
+  pulumi
+    .all([args.permissions, args.allowUnknownPermissions])
+    .apply(([permissions, allowUnknown]) => {
+      if (allowUnknown !== true) return;
+      const unknown = permissions.filter((p) => typeof p === "string" && !isKnownPermission(p));
+      if (unknown.length > 0) {
+        void pulumi.log.warn(
+          `permissions ${unknown.map((p) => `"${p}"`).join(", ")} are not known to this version of ` +
+            `pulumi-panther and are sent as they are (allowUnknownPermissions). Panther refuses names it does not know.`,
+          resource,
+        );
+      }
+    });
+}
+
+/** Warns while the token is within {@link EXPIRY_WARNING_DAYS} of its `expiresAt`. */
+export function warnNearExpiry(resource: PantherApiToken): void {
+  resource.expiresAt.apply((expiresAt) => {
+    if (expiresWithin(expiresAt, EXPIRY_WARNING_DAYS, Date.now())) {
+      void pulumi.log.warn(
+        `Panther token expires at ${String(expiresAt)}. Rotating does not move Panther's expiry: replace ` +
+          `the token (a new resource name) before it stops working, or set rotateBeforeExpiryDays to rotate ` +
+          `it once as it approaches.`,
+        resource,
+      );
+    }
+  });
+}
+
+/**
+ * In `pulumi preview`, reads the token named by `adoptTokenId` (one GET with
+ * the program's credentials) and warns about the permissions adopting adds
+ * and an allow-list it would widen (which `up` refuses without
+ * `allowWiderAccess`). A token already adopted matches the program and
+ * warns nothing.
+ */
+export function warnBeforeAdoption(resource: PantherApiToken, args: PantherApiTokenArgs): void {
+  if (!pulumi.runtime.isDryRun()) return;
+  pulumi
+    .all([args.adoptTokenId, args.permissions, args.allowedCIDRBlocks, args.allowWiderAccess])
+    .apply(([id, permissions, blocks, allowWider]) => {
+      if (typeof id !== "string" || id === "" || id === "self") return undefined;
+      return tryGetApiToken(id).then((token) => {
+        if (token instanceof Error) {
+          void pulumi.log.warn(
+            `could not read token ${id} to show what adopting it changes: ${token.message}`,
+            resource,
+          );
+          return undefined;
+        }
+        const added = permissions.filter((p) => !token.permissions.includes(p));
+        if (added.length > 0) {
+          void pulumi.log.warn(
+            `adopting token ${id} ("${token.name}") adds permissions ${added.join(", ")}`,
+            resource,
+          );
+        }
+        const live = normalizeCidrs(token.allowedCIDRBlocks);
+        if (widensAccess(live, normalizeCidrs(blocks ?? []))) {
+          void pulumi.log.warn(
+            `adopting token ${id} ("${token.name}") would let it be used from addresses outside ` +
+              `${live.join(", ")}: ${allowWider === true ? "allowed by allowWiderAccess" : "pulumi up refuses this unless allowedCIDRBlocks keeps the restriction or allowWiderAccess is true"}`,
+            resource,
+          );
+        }
+        return undefined;
+      });
+    });
+}

@@ -1,0 +1,297 @@
+/**
+ * The step rules of the Pulumi engine that matter to this provider, in
+ * process, for the fault-sequence tests (the real-engine suite in test/e2e
+ * checks them against the CLI):
+ * - up: Check(old inputs, program inputs); no state → Create; state → Diff
+ *   (old outputs, checked inputs), then Update when it reports changes or the
+ *   state carries init errors; otherwise the step is "same" and the checked
+ *   inputs are stored with the old outputs. Resources no longer declared are
+ *   deleted after the others.
+ * - A Create or Update error carrying an id and properties
+ *   (ErrorResourceInitFailed) keeps the resource with those properties as
+ *   outputs and init errors; any other Create error leaves nothing; any
+ *   other Update error keeps the old state.
+ * - refresh: Read(id, outputs); an empty id drops the resource; otherwise the
+ *   outputs are replaced, the inputs too when Read returned some, and init
+ *   errors are cleared.
+ * - Values cross the boundary as JSON (the gRPC Struct), a fresh provider
+ *   process (here: instance) runs each operation, configured with the
+ *   stack's config.
+ */
+import { PantherClient } from "../../provider/client/client";
+import { createProvider } from "../../provider/dynamic-provider";
+import type { World } from "./world";
+import { REQUEST_TIMEOUT_MS } from "./world";
+
+type Props = Record<string, unknown>;
+
+/** The provider as the engine calls it: property bags in, property bags out. */
+interface RawProvider {
+  check(olds: Props, news: Props): Promise<{ inputs?: Props; failures?: unknown[] }>;
+  diff(id: string, olds: Props, news: Props): Promise<{ changes?: boolean }>;
+  create(inputs: Props): Promise<{ id: string; outs?: Props }>;
+  read(id: string, props: Props): Promise<{ id?: string; props?: Props; inputs?: Props }>;
+  update(id: string, olds: Props, news: Props): Promise<{ outs?: Props }>;
+  delete(id: string, props: Props): Promise<void>;
+}
+
+/** A resource in state. */
+export interface Resource {
+  readonly id: string;
+  readonly inputs: Props;
+  readonly outputs: Props;
+  readonly initErrors: readonly string[];
+}
+
+/** One declared token. */
+export interface Decl {
+  readonly name: string;
+  readonly args: Props;
+}
+
+/** What one operation did. */
+export interface Outcome {
+  readonly steps: Record<string, "create" | "update" | "same" | "delete" | "read">;
+  readonly errors: string[];
+  readonly progress: string[];
+}
+
+const PROVIDER = 'exports.handler = require("pulumi-panther/dynamic-provider");';
+
+function json<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+function initFailure(
+  error: unknown,
+): { id: string; properties: Props; reasons: string[] } | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const e = error as { id?: unknown; properties?: unknown; reasons?: unknown };
+  if (typeof e.id !== "string" || e.id === "") return undefined;
+  return {
+    id: e.id,
+    properties: (e.properties ?? {}) as Props,
+    reasons: Array.isArray(e.reasons) ? (e.reasons as string[]) : [],
+  };
+}
+
+export class Stack {
+  readonly name: string;
+  readonly state = new Map<string, Resource>();
+  program: Decl[] = [];
+  readonly #world: World;
+  readonly #config: Record<string, string>;
+  /** How far this stack's runner clock is off the world's (CI runners disagree). */
+  runnerSkewMs = 0;
+
+  constructor(
+    world: World,
+    name: string,
+    deployerKey: string,
+    config: Record<string, string> = {},
+  ) {
+    this.#world = world;
+    this.name = name;
+    this.#config = {
+      "panther:url": "https://panther.example",
+      "panther:token": deployerKey,
+      ...config,
+    };
+  }
+
+  /** A provider instance as one provider host process, with progress lines collected. */
+  #provider(progress: string[]): RawProvider {
+    const world = this.#world;
+    const skew = this.runnerSkewMs;
+    const clock = {
+      now: () => world.clock.now() + skew,
+      sleep: (ms: number) => world.clock.sleep(ms),
+    };
+    const provider = createProvider({
+      connect: (options) =>
+        new PantherClient({
+          url: options.url,
+          apiKey: options.apiKey,
+          timeouts: { headersMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS },
+          clock,
+          dispatcher: world.transport(this.name) as never,
+          random: () => 0.5,
+          ...(options.maxAttempts === undefined
+            ? {}
+            : { retry: { maxAttempts: options.maxAttempts } }),
+        }),
+      clock,
+      progress: (line) => progress.push(line),
+      env: {},
+    });
+    void provider.configure({
+      config: {
+        get: (key: string) => this.#config[key],
+        require: (key: string) => {
+          const v = this.#config[key];
+          if (v === undefined) throw new Error(`missing ${key}`);
+          return v;
+        },
+      },
+    });
+    return provider as unknown as RawProvider;
+  }
+
+  #news(decl: Decl): Props {
+    return json({ ...decl.args, __provider: PROVIDER });
+  }
+
+  /** `pulumi preview`: which steps an up would take. No API call is expected. */
+  async preview(): Promise<Outcome> {
+    const progress: string[] = [];
+    const provider = this.#provider(progress);
+    const steps: Outcome["steps"] = {};
+    const errors: string[] = [];
+    for (const decl of this.program) {
+      const old = this.state.get(decl.name);
+      const checked = await provider.check(json(old?.inputs ?? {}), this.#news(decl));
+      if ((checked.failures ?? []).length > 0) {
+        errors.push(`${decl.name}: ${JSON.stringify(checked.failures)}`);
+        continue;
+      }
+      if (old === undefined) {
+        steps[decl.name] = "create";
+        continue;
+      }
+      const diff = await provider.diff(old.id, json(old.outputs), json(checked.inputs ?? {}));
+      steps[decl.name] = diff.changes === true || old.initErrors.length > 0 ? "update" : "same";
+    }
+    for (const name of this.state.keys()) {
+      if (!this.program.some((d) => d.name === name)) steps[name] = "delete";
+    }
+    return { steps, errors, progress };
+  }
+
+  /** `pulumi up`. */
+  async up(): Promise<Outcome> {
+    const progress: string[] = [];
+    const provider = this.#provider(progress);
+    const steps: Outcome["steps"] = {};
+    const errors: string[] = [];
+    const run = async (decl: Decl): Promise<void> => {
+      const old = this.state.get(decl.name);
+      try {
+        const checked = await provider.check(json(old?.inputs ?? {}), this.#news(decl));
+        if ((checked.failures ?? []).length > 0) throw new Error(JSON.stringify(checked.failures));
+        const inputs = json(checked.inputs ?? {});
+        if (old === undefined) {
+          steps[decl.name] = "create";
+          try {
+            const created = await provider.create(json(inputs));
+            this.state.set(decl.name, {
+              id: created.id,
+              inputs,
+              outputs: json({ ...(created.outs as Props), __provider: PROVIDER }),
+              initErrors: [],
+            });
+          } catch (error) {
+            const partial = initFailure(error);
+            if (partial !== undefined) {
+              this.state.set(decl.name, {
+                id: partial.id,
+                inputs,
+                outputs: json(partial.properties),
+                initErrors: partial.reasons,
+              });
+            }
+            throw error;
+          }
+          return;
+        }
+        const diff = await provider.diff(old.id, json(old.outputs), json(inputs));
+        if (diff.changes !== true && old.initErrors.length === 0) {
+          steps[decl.name] = "same";
+          this.state.set(decl.name, { ...old, inputs });
+          return;
+        }
+        steps[decl.name] = "update";
+        try {
+          const updated = await provider.update(old.id, json(old.outputs), json(inputs));
+          this.state.set(decl.name, {
+            id: old.id,
+            inputs,
+            outputs: json({ ...(updated.outs as Props), __provider: PROVIDER }),
+            initErrors: [],
+          });
+        } catch (error) {
+          const partial = initFailure(error);
+          if (partial !== undefined) {
+            this.state.set(decl.name, {
+              id: old.id,
+              inputs,
+              outputs: json(partial.properties),
+              initErrors: partial.reasons,
+            });
+          }
+          throw error;
+        }
+      } catch (error) {
+        errors.push(`${decl.name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    await Promise.all(this.program.map(run));
+    const removed = [...this.state.entries()].filter(
+      ([name]) => !this.program.some((d) => d.name === name),
+    );
+    await Promise.all(
+      removed.map(async ([name, resource]) => {
+        steps[name] = "delete";
+        try {
+          await provider.delete(resource.id, json(resource.outputs));
+          this.state.delete(name);
+        } catch (error) {
+          errors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }),
+    );
+    return { steps, errors, progress };
+  }
+
+  /** `pulumi refresh`. */
+  async refresh(): Promise<Outcome> {
+    const progress: string[] = [];
+    const provider = this.#provider(progress);
+    const steps: Outcome["steps"] = {};
+    const errors: string[] = [];
+    await Promise.all(
+      [...this.state.entries()].map(async ([name, resource]) => {
+        steps[name] = "read";
+        try {
+          const read = await provider.read(resource.id, json(resource.outputs));
+          if (!read.id) {
+            this.state.delete(name);
+            return;
+          }
+          this.state.set(name, {
+            id: read.id,
+            inputs:
+              read.inputs === undefined
+                ? resource.inputs
+                : json({ ...read.inputs, __provider: PROVIDER }),
+            outputs: json({ ...(read.props as Props), __provider: PROVIDER }),
+            initErrors: [],
+          });
+        } catch (error) {
+          errors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }),
+    );
+    return { steps, errors, progress };
+  }
+
+  /** `pulumi destroy`. */
+  async destroy(): Promise<Outcome> {
+    const saved = this.program;
+    this.program = [];
+    try {
+      return await this.up();
+    } finally {
+      this.program = saved;
+    }
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * An in-process world for fault-sequence tests: the emulator's Panther
+ * behaviour (its HTTP-free core) on a virtual clock, reached by the real
+ * client through a transport that injects faults the way gateways do — an
+ * answer lost after the change applied, a 5xx before it, a timeout or a 504
+ * whose request lands seconds later, a reset, an unreadable 200. Long waits
+ * cost no wall time: the clock jumps to the next timer whenever everything
+ * is waiting.
+ *
+ * Why not the real CLI: these tests run thousands of sequences with faults
+ * placed inside single operations at exact virtual times; the real-engine
+ * suite (test/e2e) covers what the engine does around them.
+ */
+import {
+  createEmulatorCore,
+  type EmulatorCore,
+  type EmulatorCoreOptions,
+} from "../../provider/emulator";
+
+/** A timer-driven clock that only moves when told (or when everything waits). */
+export class VirtualClock {
+  #now: number;
+  #timers: { at: number; seq: number; fire: () => void }[] = [];
+  #seq = 0;
+
+  constructor(start: number) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.at(this.#now + Math.max(0, ms), resolve);
+    });
+  }
+
+  /** Runs `fire` when the clock reaches `at`. */
+  at(at: number, fire: () => void): void {
+    this.#timers.push({ at, seq: this.#seq++, fire });
+    this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  }
+
+  /** Moves the clock forward by `ms`, firing every timer due on the way. */
+  async advance(ms: number): Promise<void> {
+    const until = this.#now + ms;
+    for (;;) {
+      await flush();
+      const next = this.#timers[0];
+      if (next === undefined || next.at > until) break;
+      this.#timers.shift();
+      this.#now = Math.max(this.#now, next.at);
+      next.fire();
+    }
+    this.#now = until;
+    await flush();
+  }
+
+  /**
+   * Settles `promise`, jumping the clock to the next timer whenever nothing
+   * else can run. Fails when the promise waits on nothing (a deadlock).
+   */
+  async run<T>(promise: Promise<T>, limitMs = 24 * 60 * 60 * 1000): Promise<T> {
+    const done = { settled: false };
+    const watched = promise.finally(() => {
+      done.settled = true;
+    });
+    watched.catch(() => undefined);
+    const deadline = this.#now + limitMs;
+    for (;;) {
+      await flush();
+      if (done.settled) return watched;
+      const next = this.#timers[0];
+      if (next === undefined) throw new Error("virtual clock: the operation waits on nothing");
+      if (next.at > deadline) throw new Error("virtual clock: the operation did not end in time");
+      this.#timers.shift();
+      this.#now = Math.max(this.#now, next.at);
+      next.fire();
+    }
+  }
+
+  /** Timers still pending (late landings, mostly). */
+  pending(): number {
+    return this.#timers.length;
+  }
+}
+
+/** Lets every queued promise callback run. */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** What a fault does to one request. */
+export type FaultKind =
+  /** Applied, then the connection drops before the answer. */
+  | "lost"
+  /** A gateway 502 before anything is applied. */
+  | "502"
+  /** A 503 before anything is applied. */
+  | "503"
+  /** A reset before anything is applied. */
+  | "reset"
+  /** The client times out; the request lands `landAfterMs` after it was sent. */
+  | "timeout"
+  /** A gateway 504 at once; the request lands `landAfterMs` after it was sent. */
+  | "504"
+  /** Applied, then a truncated 200. */
+  | "unreadable";
+
+/** A fault for the next request of `operation` sent by a given stack. */
+export interface Fault {
+  readonly operation: "create" | "rotate" | "update" | "delete" | "get" | "list";
+  readonly kind: FaultKind;
+  /** For `timeout` and `504`: when the request lands, after it was sent. */
+  readonly landAfterMs?: number;
+}
+
+/** The request timeout the worlds' clients run with (the provider's default). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+interface DispatchOptions {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | null;
+}
+
+function operationOf(method: string, path: string): Fault["operation"] | "other" {
+  const p = path.replace(/\?.*$/, "");
+  if (method === "POST" && /\/api-tokens$/.test(p)) return "create";
+  if (method === "GET" && /\/api-tokens$/.test(p)) return "list";
+  if (method === "POST" && /\/rotate$/.test(p)) return "rotate";
+  if (method === "POST") return "update";
+  if (method === "DELETE") return "delete";
+  if (method === "GET") return "get";
+  return "other";
+}
+
+function networkError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/** Everything a sequence acts on. */
+export class World {
+  readonly clock: VirtualClock;
+  readonly core: EmulatorCore;
+  /** Faults waiting for their request, per stack. */
+  readonly #faults = new Map<string, Fault[]>();
+  /** Every token value any answer carried: none may appear anywhere but a `value` output. */
+  readonly issuedValues = new Set<string>();
+  /** Requests per stack and operation, for call-count checks. */
+  readonly calls = new Map<string, Map<string, number>>();
+  /** Faults that fired. */
+  faultsInjected = 0;
+  /** Panther's clock minus ours, in ms. */
+  #skewMs = 0;
+
+  constructor(options: EmulatorCoreOptions = {}, start = Date.parse("2026-12-01T00:00:00Z")) {
+    this.clock = new VirtualClock(start);
+    this.core = createEmulatorCore({ ...options, now: () => this.clock.now() });
+    this.#skewMs = options.clockOffsetMs ?? 0;
+  }
+
+  /** Sets how far Panther's clock is ahead of ours (negative: behind). */
+  setSkew(ms: number): void {
+    this.#skewMs = ms;
+    this.core.control.setClock({ offsetMs: ms });
+  }
+
+  /** Queues faults for stack `stack`'s next matching requests. */
+  inject(stack: string, faults: readonly Fault[]): void {
+    this.#faults.set(stack, [...(this.#faults.get(stack) ?? []), ...faults]);
+  }
+
+  /** Drops faults that found no request. */
+  clearFaults(stack: string): void {
+    this.#faults.delete(stack);
+  }
+
+  #take(stack: string, operation: string): Fault | undefined {
+    const queue = this.#faults.get(stack);
+    const i = queue?.findIndex((f) => f.operation === operation) ?? -1;
+    if (queue === undefined || i < 0) return undefined;
+    const [fault] = queue.splice(i, 1);
+    return fault;
+  }
+
+  #count(stack: string, operation: string): void {
+    const map = this.calls.get(stack) ?? new Map<string, number>();
+    map.set(operation, (map.get(operation) ?? 0) + 1);
+    this.calls.set(stack, map);
+  }
+
+  /** Calls of `stack` since the last reset, by operation. */
+  takeCalls(stack: string): Record<string, number> {
+    const map = this.calls.get(stack) ?? new Map<string, number>();
+    this.calls.delete(stack);
+    return Object.fromEntries(map);
+  }
+
+  #apply(options: DispatchOptions): {
+    status: number;
+    headers: Record<string, string>;
+    body: string;
+  } {
+    const answer = this.core.handle({
+      method: options.method,
+      path: options.path,
+      headers: options.headers,
+      body: options.body ?? "",
+    });
+    this.#remember(answer.body);
+    return answer;
+  }
+
+  #remember(body: string): void {
+    if (!body.includes('"value"')) return;
+    try {
+      const parsed = JSON.parse(body) as { value?: unknown };
+      if (typeof parsed.value === "string") this.issuedValues.add(parsed.value);
+    } catch {
+      // Not JSON: nothing issued.
+    }
+  }
+
+  /** A transport (an undici `Dispatcher` as far as the client uses one) for stack `stack`. */
+  transport(stack: string): { request(options: DispatchOptions): Promise<unknown> } {
+    return {
+      request: async (options: DispatchOptions) => {
+        const operation = operationOf(options.method, options.path);
+        this.#count(stack, operation);
+        const fault = operation === "other" ? undefined : this.#take(stack, operation);
+        const answer = (a: { status: number; headers: Record<string, string>; body: string }) => ({
+          statusCode: a.status,
+          headers: a.headers,
+          body: { text: () => Promise.resolve(a.body) },
+        });
+        if (fault === undefined) return answer(this.#apply(options));
+        this.faultsInjected++;
+        const dated = (status: number) => ({
+          status,
+          headers: {
+            date: new Date(this.clock.now() + this.#skewMs).toUTCString(),
+            "content-type": "application/json",
+          },
+          body: JSON.stringify({ message: `injected ${status}` }),
+        });
+        switch (fault.kind) {
+          case "lost":
+            this.#apply(options);
+            throw networkError("UND_ERR_SOCKET", "other side closed");
+          case "502":
+          case "503":
+            return answer(dated(Number(fault.kind)));
+          case "reset":
+            throw networkError("ECONNRESET", "read ECONNRESET");
+          case "unreadable": {
+            const real = this.#apply(options);
+            return answer({ ...real, body: real.body.slice(0, Math.floor(real.body.length / 2)) });
+          }
+          case "504":
+          case "timeout": {
+            const land = this.clock.now() + (fault.landAfterMs ?? 0);
+            this.clock.at(land, () => {
+              this.#apply(options);
+            });
+            if (fault.kind === "504") return answer(dated(504));
+            await this.clock.sleep(REQUEST_TIMEOUT_MS);
+            throw networkError("UND_ERR_HEADERS_TIMEOUT", "Headers Timeout Error");
+          }
+        }
+      },
+    };
+  }
+}
