@@ -220,11 +220,16 @@ function installedSdkVersion() {
   return version;
 }
 
-/** `pulumi version` of a binary, or undefined when it does not run. */
+/**
+ * `pulumi version` of a binary, or undefined when it does not run. Run with a PULUMI_HOME in
+ * the cache: recent CLIs write a log file per command under `$PULUMI_HOME/logs`.
+ */
 function pulumiVersionOf(binary) {
+  const home = path.join(cacheRoot(process.env), "pulumi-home");
+  fs.mkdirSync(home, { recursive: true });
   const result = run(binary, ["version"], {
     timeout: 30 * 1000,
-    env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+    env: { ...process.env, PULUMI_HOME: home, PULUMI_SKIP_UPDATE_CHECK: "true" },
   });
   if (result.error || result.status !== 0) return undefined;
   return parsePulumiVersionOutput(result.stdout);
