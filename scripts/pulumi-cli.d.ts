@@ -1,0 +1,35 @@
+/** Types of what `scripts/pulumi-cli.js` exports for its unit tests. */
+
+/** A release version's numbers. */
+export interface ReleaseVersion {
+  readonly major: number;
+  readonly minor: number;
+  readonly patch: number;
+}
+
+/** Parses `v3.274.0` or `3.270.0`; undefined for pre-releases and anything else. */
+export function parseVersion(text: string): ReleaseVersion | undefined;
+
+/** `v3.274.0` for `3.274.0` or `v3.274.0`; undefined when not a release version. */
+export function normalizeVersion(text: string): string | undefined;
+
+/** Negative, zero or positive as release version `a` is lower than, equal to or above `b`. */
+export function compareVersions(a: string, b: string): number;
+
+/**
+ * The version of `served` closest to `wanted` (same major; nearest minor, then nearest patch;
+ * a tie goes to the higher), as `vX.Y.Z`; undefined when none of the same major is served.
+ */
+export function chooseVersion(wanted: string, served: readonly string[]): string | undefined;
+
+/** The versions in `go list -m -versions <module>` output. */
+export function parseVersionList(stdout: string): string[];
+
+/** The version `pulumi version` printed, or undefined. */
+export function parsePulumiVersionOutput(stdout: string): string | undefined;
+
+/** True when both release versions have the same major and minor. */
+export function sameMinor(a: string, b: string): boolean;
+
+/** Root of the build cache for the given environment. */
+export function cacheRoot(env: Readonly<Record<string, string | undefined>>): string;
