@@ -15,6 +15,7 @@ const ci = new PantherApiTokenPair("detections-ci", {
   name: "detections-ci",
   permissions: ["RuleRead", "RuleModify"],
   generation: rotationGeneration(30),
+  periodDays: 30,
 });
 
 // Consumers read these, e.g. from another stack with a StackReference (see consumer/): use

@@ -111,10 +111,11 @@ export class PantherApiTokenPair extends pulumi.ComponentResource {
             ? { allowUnknownPermissions: args.allowUnknownPermissions }
             : {}),
           ...(args.waitUntilUsable !== undefined ? { waitUntilUsable: args.waitUntilUsable } : {}),
-          pair: generation.apply((g) => ({
+          pair: pulumi.all([generation, args.name]).apply(([g, base]) => ({
             slot: suffix,
             generation: g,
             ...(args.periodDays === undefined ? {} : { periodDays: args.periodDays }),
+            peerName: `${base}-${suffix === "a" ? "b" : "a"}`,
           })),
         },
         { parent: this },

@@ -40,8 +40,9 @@ describe("checkInputs normalizes", () => {
     });
   });
 
-  it("makes absent CIDR blocks an empty list and drops absent optionals", () => {
-    expect(checkInputs({ ...valid, rotationTrigger: null }).inputs).toEqual({
+  it("leaves absent CIDR blocks absent (so an adoption can tell them from an explicit list) and drops absent optionals", () => {
+    expect(checkInputs({ ...valid, rotationTrigger: null }).inputs).toEqual(valid);
+    expect(checkInputs({ ...valid, allowedCIDRBlocks: [] }).inputs).toEqual({
       ...valid,
       allowedCIDRBlocks: [],
     });

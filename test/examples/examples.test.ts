@@ -272,8 +272,8 @@ describe("examples", () => {
     it("declares a pair of tokens rotated in alternation and exports current and previous as secrets", async () => {
       const { registrations, exports } = await runExample("zero-downtime", {
         mockState: {
-          "detections-ci-a": { value: "value-of-a" },
-          "detections-ci-b": { value: "value-of-b" },
+          "detections-ci-a": { value: "value-of-a", valueIssuedAt: "2026-11-01T00:00:00.000Z" },
+          "detections-ci-b": { value: "value-of-b", valueIssuedAt: "2026-10-02T00:00:00.000Z" },
         },
       });
 
@@ -283,13 +283,9 @@ describe("examples", () => {
       const slots = tokens(registrations);
       expect(slots.map((r) => r.name).sort()).toEqual(["detections-ci-a", "detections-ci-b"]);
       const generation = rotationGeneration(30);
-      const trigger = (parity: number): string => {
-        const own = generation % 2 === parity ? generation : generation - 1;
-        return `generation-${String(own)}`;
-      };
-      for (const [slot, parity] of [
-        ["a", 0],
-        ["b", 1],
+      for (const [slot, peer] of [
+        ["a", "b"],
+        ["b", "a"],
       ] as const) {
         const token = registrationNamed(registrations, `detections-ci-${slot}`);
         expectWellFormedToken(token);
@@ -297,17 +293,15 @@ describe("examples", () => {
         expect(token.inputs).toMatchObject({
           name: `detections-ci-${slot}`,
           permissions: ["RuleRead", "RuleModify"],
-          rotationTrigger: trigger(parity),
+          pair: { slot, generation, periodDays: 30, peerName: `detections-ci-${peer}` },
         });
+        expect(token.inputs).not.toHaveProperty("rotationTrigger");
       }
 
-      const [currentValue, previousValue] =
-        generation % 2 === 0 ? ["value-of-a", "value-of-b"] : ["value-of-b", "value-of-a"];
-      expect(exports["current"]).toEqual({ secret: true, value: currentValue });
-      expect(exports["previous"]).toEqual({ secret: true, value: previousValue });
-      expect(exports["currentTokenId"]?.value).toBe(
-        generation % 2 === 0 ? "detections-ci-a_id" : "detections-ci-b_id",
-      );
+      // The token whose value was issued last is current.
+      expect(exports["current"]).toEqual({ secret: true, value: "value-of-a" });
+      expect(exports["previous"]).toEqual({ secret: true, value: "value-of-b" });
+      expect(exports["currentTokenId"]?.value).toBe("detections-ci-a_id");
     });
 
     it("consumer: reads current and previous from the producer stack, as secrets, without Panther", async () => {

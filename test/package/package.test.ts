@@ -27,7 +27,7 @@ it("ships the build, its types and the docs, and no tests or sources", () => {
     expect.arrayContaining([
       "dist/index.js",
       "dist/index.d.ts",
-      "dist/resource/lifecycle.js",
+      "dist/dynamic-provider/index.js",
       "dist/client/index.js",
       "dist/emulator/index.js",
       "dist/emulator/cli.js",
@@ -53,7 +53,7 @@ it("keeps reachable every module path that state and users require, from an inst
   const installed = installedPackageDir(scratch, "pulumi-panther");
   // Serialized provider state holds require("pulumi-panther/dynamic-provider"): a public contract.
   expect(resolve("pulumi-panther/dynamic-provider")).toBe(
-    path.join(installed, "dist", "resource", "lifecycle.js"),
+    path.join(installed, "dist", "dynamic-provider", "index.js"),
   );
   expect(resolve("pulumi-panther")).toBe(path.join(installed, "dist", "index.js"));
   expect(resolve("pulumi-panther/client")).toBe(path.join(installed, "dist", "client", "index.js"));
