@@ -8,6 +8,7 @@
  * fixtures, so the harness self-tests (`npx jest test/harness`) run while the package does
  * not build.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -30,6 +31,7 @@ export default async function globalSetup(): Promise<void> {
   const lines: string[] = [];
   const scratchDir = await preparePackage({ packageDirs, log: (l) => lines.push(l) });
   process.env[SCRATCH_DIR_ENV] = scratchDir;
+  if (!harnessOnly) providePulumiCli();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
     `\n[globalSetup] scratch project ${scratchDir} ready in ${seconds} s${harnessOnly ? " (harness only)" : ""}`,
@@ -62,4 +64,41 @@ export function fixturePackageDirs(): string[] {
     .map((name) => path.join(FIXTURES_DIR, name))
     .filter((dir) => fs.existsSync(path.join(dir, "package.json")))
     .sort();
+}
+
+/**
+ * Finds or builds the real Pulumi CLI for the real-engine suite
+ * (`scripts/pulumi-cli.js`: cached after the first build, which takes about
+ * five minutes) and hands its directory to the test files. When there is
+ * none, the reason is handed over instead and the real-engine suite fails
+ * with it, unless PULUMI_PANTHER_E2E=skip, which skips that suite loudly.
+ */
+function providePulumiCli(): void {
+  if (process.env["PULUMI_PANTHER_E2E"] === "skip") {
+    console.warn(
+      "\n[globalSetup] PULUMI_PANTHER_E2E=skip: THE REAL-ENGINE SUITE (test/e2e) IS SKIPPED; nothing was run through the Pulumi CLI",
+    );
+    return;
+  }
+  const script = path.join(REPO_ROOT, "scripts", "pulumi-cli.js");
+  const run = spawnSync(process.execPath, [script], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 60 * 60 * 1000,
+  });
+  const dir = run.stdout.trim().split("\n").at(-1) ?? "";
+  if (run.status === 0 && dir !== "" && fs.existsSync(path.join(dir, "pulumi"))) {
+    process.env["PP_PULUMI_CLI_DIR"] = dir;
+    // The first build's progress is worth seeing; a warm lookup says nothing.
+    if (/build|download/i.test(run.stderr)) process.stderr.write(run.stderr);
+    return;
+  }
+  process.env["PP_PULUMI_CLI_ERROR"] =
+    `The real-engine suite needs a Pulumi CLI and none could be provided (${script} ` +
+    `${run.error ? `failed to start: ${run.error.message}` : `exited ${String(run.status)}`}). Either install Go ` +
+    "(1.24 or later) so that `npm run --silent pulumi-cli` can build one from the Go module proxy, or put a " +
+    "`pulumi` of the same minor version as @pulumi/pulumi on PATH (or set PULUMI_PANTHER_CLI=/path/to/pulumi). " +
+    "PULUMI_PANTHER_E2E=skip skips the suite.\n" +
+    run.stderr.trim().split("\n").slice(-15).join("\n");
 }

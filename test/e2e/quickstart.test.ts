@@ -1,0 +1,101 @@
+/**
+ * The quick start exactly as the README tells a user, through the real
+ * Pulumi CLI, against the emulator: stack init, config set, preview, up, a
+ * clean second preview, a clean refresh, a rotation by rotationTrigger, and
+ * destroy, with the API calls of each command and no secret in plaintext.
+ */
+import { startEmulator, type Emulator } from "../../provider/emulator";
+import { api, expectNoPlaintext, measured } from "./support/checks";
+import { Project, e2eSkipped } from "./support/project";
+
+const describeE2E = e2eSkipped() ? describe.skip : describe;
+
+describeE2E("quick start through the Pulumi CLI", () => {
+  let emulator: Emulator;
+  let project: Project;
+  const secrets: string[] = [];
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    project = Project.fromExample("quickstart");
+    secrets.push(emulator.adminKey);
+  });
+  afterAll(async () => {
+    project.close();
+    await emulator.close();
+  });
+
+  const values = (): string[] => [...secrets];
+
+  it("stack init, config set, preview: one token to create, no call to Panther", async () => {
+    await project.initStack("dev", { "panther:url": emulator.url }, { "panther:token": emulator.adminKey });
+    const { result, calls } = await measured(emulator, () => project.preview());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\+\s+pulumi-nodejs:dynamic\/panther:ApiToken\s+ci-deployer\s+create/);
+    expect(result.stdout).toMatch(/\+ 2 to create/);
+    expect(calls).toEqual(api());
+    await expectNoPlaintext(project, values());
+  });
+
+  it("up: one create; the value is a secret that works", async () => {
+    const { result, calls } = await measured(emulator, () => project.up());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ci-deployer\s+created/);
+    expect(calls).toEqual(api({ create: 1 }));
+    const shown = await project.outputs();
+    expect(shown["token"]).toBe("[secret]");
+    const outputs = await project.outputs(true);
+    const value = outputs["token"] as string;
+    expect(emulator.control.authenticate(value)).toBe(outputs["tokenId"]);
+    secrets.push(value);
+    await expectNoPlaintext(project, values());
+  });
+
+  it("a second preview and a refresh show no change", async () => {
+    const preview = await measured(emulator, () => project.preview(["--expect-no-changes"]));
+    expect(preview.result.code).toBe(0);
+    expect(preview.calls).toEqual(api());
+    const refresh = await measured(emulator, () => project.refresh(["--expect-no-changes"]));
+    expect(refresh.result.code).toBe(0);
+    expect(refresh.calls).toEqual(api({ get: 1 }));
+    await expectNoPlaintext(project, values());
+  });
+
+  it("a changed rotationTrigger previews as one in-place update naming the property, and up rotates", async () => {
+    const before = (await project.outputs(true))["token"] as string;
+    const id = (await project.outputs())["tokenId"];
+    project.writeProgram(
+      (await import("node:fs")).readFileSync(
+        require.resolve("../../examples/quickstart/index.ts"),
+        "utf8",
+      ).replace('"2026-Q4"', '"2027-Q1"'),
+    );
+    const preview = await measured(emulator, () => project.preview());
+    expect(preview.result.code).toBe(0);
+    expect(preview.result.stdout).toMatch(/~\s+pulumi-nodejs:dynamic\/panther:ApiToken\s+ci-deployer\s+update\s+\[diff: ~rotationTrigger\]/);
+    expect(preview.result.stdout).toMatch(/~ 1 to update/);
+    expect(preview.result.stdout).toMatch(/rotation due: rotationTrigger changed from "2026-Q4" to "2027-Q1"/);
+    expect(preview.calls).toEqual(api());
+
+    const up = await measured(emulator, () => project.up());
+    expect(up.result.code).toBe(0);
+    // The rotation, and the one lookup of the deployer's own token a rotation needs.
+    expect(up.calls).toEqual(api({ rotate: 1, get: 1 }));
+    const after = await project.outputs(true);
+    expect(after["tokenId"]).toBe(id);
+    expect(after["token"]).not.toBe(before);
+    expect(emulator.control.authenticate(after["token"] as string)).toBe(id);
+    expect(emulator.control.authenticate(before)).toBeUndefined();
+    secrets.push(after["token"] as string);
+    await expectNoPlaintext(project, values());
+  });
+
+  it("destroy deletes the token", async () => {
+    const id = (await project.outputs())["tokenId"] as string;
+    const { result, calls } = await measured(emulator, () => project.destroy());
+    expect(result.code).toBe(0);
+    expect(calls).toEqual(api({ delete: 1 }));
+    expect(emulator.control.getToken(id)).toBeUndefined();
+    await expectNoPlaintext(project, values());
+  });
+});
