@@ -29,7 +29,8 @@ export class PartialFailure extends Error {
     this.name = "PartialFailure";
     this.id = options.id;
     this.properties = { ...options.state, [PROVIDER_KEY]: options.provider };
-    this.reasons = [...options.reasons];
+    // The engine shows only the reasons of an init failure, not the message: lead with it.
+    this.reasons = [options.message, ...options.reasons];
   }
 }
 

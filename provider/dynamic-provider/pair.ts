@@ -117,6 +117,17 @@ export function viewAt(input: PairInput): PairView {
 /** Slack between two issuance stamps below which they count as a tie. */
 export const TIE_MS = 1000;
 
+/**
+ * Which slot holds the newer value, from when each value was issued: the
+ * same rule as {@link pairTurn}'s, so that `current` is never the one that
+ * rotates next (values issued within {@link TIE_MS} count as slot a newer).
+ */
+export function newerSlot(aIssued: number, bIssued: number): "a" | "b" {
+  if (Number.isNaN(bIssued)) return "a";
+  if (Number.isNaN(aIssued)) return "b";
+  return bIssued > aIssued + TIE_MS ? "b" : "a";
+}
+
 /** Whose turn it is, from Panther's records of the two tokens (ms on Panther's clock). */
 export function pairTurn(options: {
   readonly slot: "a" | "b";

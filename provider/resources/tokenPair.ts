@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../client/permissions";
+import { newerSlot } from "../dynamic-provider/pair";
 import { PantherApiToken } from "./apiToken";
 
 /** Arguments of {@link PantherApiTokenPair}. */
@@ -123,12 +124,10 @@ export class PantherApiTokenPair extends pulumi.ComponentResource {
     const a = slot("a");
     const b = slot("b");
     this.tokens = [a, b];
-    // The token whose value was issued last is current (slot a on a tie).
+    // The token whose value was issued last is current, by the provider's own rule.
     const currentIsA = pulumi
       .all([a.valueIssuedAt, b.valueIssuedAt])
-      .apply(
-        ([x, y]) => Date.parse(x ?? "") >= Date.parse(y ?? "") || Number.isNaN(Date.parse(y ?? "")),
-      );
+      .apply(([x, y]) => newerSlot(Date.parse(x ?? ""), Date.parse(y ?? "")) === "a");
     const pick = <T>(ifA: pulumi.Output<T>, ifB: pulumi.Output<T>) =>
       pulumi.all([currentIsA, ifA, ifB]).apply(([isA, x, y]) => (isA ? x : y));
     this.current = pulumi.secret(pick(a.value, b.value));

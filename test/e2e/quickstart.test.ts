@@ -64,12 +64,7 @@ describeE2E("quick start through the Pulumi CLI", () => {
   it("a changed rotationTrigger previews as one in-place update naming the property, and up rotates", async () => {
     const before = (await project.outputs(true))["token"] as string;
     const id = (await project.outputs())["tokenId"];
-    project.writeProgram(
-      (await import("node:fs")).readFileSync(
-        require.resolve("../../examples/quickstart/index.ts"),
-        "utf8",
-      ).replace('"2026-Q4"', '"2027-Q1"'),
-    );
+    project.writeProgram(Project.exampleSource("quickstart").replace('"2026-Q4"', '"2027-Q1"'));
     const preview = await measured(emulator, () => project.preview());
     expect(preview.result.code).toBe(0);
     expect(preview.result.stdout).toMatch(/~\s+pulumi-nodejs:dynamic\/panther:ApiToken\s+ci-deployer\s+update\s+\[diff: ~rotationTrigger\]/);

@@ -91,7 +91,7 @@ function providePulumiCli(): void {
   if (run.status === 0 && dir !== "" && fs.existsSync(path.join(dir, "pulumi"))) {
     process.env["PP_PULUMI_CLI_DIR"] = dir;
     // The first build's progress is worth seeing; a warm lookup says nothing.
-    if (/build|download/i.test(run.stderr)) process.stderr.write(run.stderr);
+    if (/\bbuilding\b|\bdownloading\b/i.test(run.stderr)) process.stderr.write(run.stderr);
     return;
   }
   process.env["PP_PULUMI_CLI_ERROR"] =

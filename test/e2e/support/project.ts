@@ -51,10 +51,10 @@ export class Project {
   env: Record<string, string> = {};
   readonly #children = new Set<number>();
 
-  private constructor(dir: string) {
+  private constructor(dir: string, shared?: Project) {
     this.dir = dir;
-    this.backendDir = path.join(dir, ".backend");
-    this.homeDir = path.join(dir, ".pulumi-home");
+    this.backendDir = shared?.backendDir ?? path.join(dir, ".backend");
+    this.homeDir = shared?.homeDir ?? path.join(dir, ".pulumi-home");
     fs.mkdirSync(this.backendDir, { recursive: true });
     fs.mkdirSync(this.homeDir, { recursive: true });
   }
@@ -65,11 +65,11 @@ export class Project {
    * `Pulumi.yaml` and the program `source` (TypeScript, transpiled to
    * CommonJS the way ts-node would run it).
    */
-  static create(name: string, source: string, pulumiYaml?: string): Project {
+  static create(name: string, source: string, pulumiYaml?: string, shareBackendWith?: Project): Project {
     const root = path.join(scratchDirFromEnv(), "e2e");
     fs.mkdirSync(root, { recursive: true });
     const dir = fs.mkdtempSync(path.join(root, `${name}-`));
-    const project = new Project(dir);
+    const project = new Project(dir, shareBackendWith);
     fs.writeFileSync(
       path.join(dir, "Pulumi.yaml"),
       pulumiYaml ?? `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    packagemanager: npm\n`,
@@ -79,13 +79,22 @@ export class Project {
   }
 
   /** A project from `examples/<example>`: its Pulumi.yaml and index.ts. */
-  static fromExample(example: string, transform: (source: string) => string = (s) => s): Project {
+  static fromExample(
+    example: string,
+    transform: (source: string) => string = (s) => s,
+    shareBackendWith?: Project,
+  ): Project {
     const from = path.join(REPO_ROOT, "examples", example);
     const yamlFile = path.join(from, "Pulumi.yaml");
     const yaml = fs.existsSync(yamlFile) ? fs.readFileSync(yamlFile, "utf8") : undefined;
     const source = fs.readFileSync(path.join(from, "index.ts"), "utf8");
     const name = /^name:\s*(\S+)/m.exec(yaml ?? "")?.[1] ?? example.replace(/\W/g, "-");
-    return Project.create(name, transform(source), yaml);
+    return Project.create(name, transform(source), yaml, shareBackendWith);
+  }
+
+  /** The source of `examples/<example>/index.ts`. */
+  static exampleSource(example: string): string {
+    return fs.readFileSync(path.join(REPO_ROOT, "examples", example, "index.ts"), "utf8");
   }
 
   /** Replaces the program (a user editing index.ts). */
@@ -148,7 +157,10 @@ export class Project {
     secrets: Record<string, string> = {},
   ): Promise<void> {
     await this.ok(["stack", "init", stack, "--non-interactive"]);
-    for (const [key, value] of Object.entries(config)) await this.ok(["config", "set", key, value]);
+    // --plaintext: the CLI refuses ids and URLs it takes for secrets otherwise.
+    for (const [key, value] of Object.entries(config)) {
+      await this.ok(["config", "set", "--plaintext", key, value]);
+    }
     for (const [key, value] of Object.entries(secrets)) await this.ok(["config", "set", "--secret", key, value]);
   }
 
