@@ -476,17 +476,31 @@ export async function read(session: Session, id: string, props: Raw): Promise<dy
   });
   if (!drift) return { id: token.id, props: state };
   // Console drift: the stored inputs become what Panther holds, so the next
-  // preview shows the program's values as a change back.
+  // preview shows the program's values as a change back. An empty allow-list
+  // that did not drift is left out, so the diff names only what changed.
+  const cidrsDrifted = !sameList(
+    reported.allowedCIDRBlocks,
+    olds.applied.reported.allowedCIDRBlocks,
+  );
+  const carried = Object.fromEntries(
+    Object.entries(inputsOfState(olds)).filter(([key]) => key !== "allowedCIDRBlocks"),
+  );
   return {
     id: token.id,
     props: state,
     inputs: {
-      ...inputsOfState(olds),
+      ...carried,
       name: reported.name,
       permissions: reported.permissions,
-      allowedCIDRBlocks: reported.allowedCIDRBlocks,
+      ...(cidrsDrifted || reported.allowedCIDRBlocks.length > 0
+        ? { allowedCIDRBlocks: reported.allowedCIDRBlocks }
+        : {}),
     },
   };
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 async function importToken(session: Session, id: string): Promise<dynamic.ReadResult> {

@@ -37,7 +37,8 @@ async function stack(
 }
 
 function expectOk(result: { code: number | null; stdout: string; stderr: string }): void {
-  if (result.code !== 0) throw new Error(`exit ${String(result.code)}\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`exit ${String(result.code)}\n${result.stdout}\n${result.stderr}`);
 }
 
 describeE2E("examples through the Pulumi CLI", () => {
@@ -58,7 +59,11 @@ describeE2E("examples through the Pulumi CLI", () => {
     expect(rotate.calls).toEqual(api({ rotate: 1, get: 2 }));
     const second = await project.outputs(true);
     expect(second["token"]).not.toEqual(first["token"]);
-    await expectNoPlaintext(project, [emulator.adminKey, String(first["token"]), String(second["token"])]);
+    await expectNoPlaintext(project, [
+      emulator.adminKey,
+      String(first["token"]),
+      String(second["token"]),
+    ]);
     expectOk(await project.destroy());
   });
 
@@ -87,17 +92,25 @@ describeE2E("examples through the Pulumi CLI", () => {
     const project = await stack("adopt-existing", { consoleTokenId: made.token.id });
     const preview = await project.preview();
     expectOk(preview);
-    expect(preview.stdout).toMatch(/adopting token [0-9a-f-]+ \("forwarder made in the Console"\) adds permissions AlertModify/);
+    expect(preview.stdout).toMatch(
+      /adopting token [0-9a-f-]+ \("forwarder made in the Console"\) adds permissions AlertModify/,
+    );
     const up = await measured(emulator, () => project.up());
     expectOk(up.result);
     // The deployer's id (never adopt it), the token, the update to the program's fields, the rotation.
     expect(up.calls).toEqual(api({ get: 2, update: 1, rotate: 1 }));
     const outputs = await project.outputs(true);
     expect(outputs["alertForwarderId"]).toBe(made.token.id);
-    expect(emulator.control.authenticate(outputs["alertForwarderToken"] as string)).toBe(made.token.id);
+    expect(emulator.control.authenticate(outputs["alertForwarderToken"] as string)).toBe(
+      made.token.id,
+    );
     expect(emulator.control.authenticate(made.value)).toBeUndefined();
     expect(emulator.control.getToken(made.token.id)?.name).toBe("alert-forwarder");
-    await expectNoPlaintext(project, [emulator.adminKey, made.value, String(outputs["alertForwarderToken"])]);
+    await expectNoPlaintext(project, [
+      emulator.adminKey,
+      made.value,
+      String(outputs["alertForwarderToken"]),
+    ]);
     expectOk(await project.destroy());
     expect(emulator.control.getToken(made.token.id)).toBeUndefined();
   });
@@ -110,20 +123,26 @@ describeE2E("examples through the Pulumi CLI", () => {
     });
     const project = await stack("adopt-existing", { consoleTokenId: made.token.id });
     const preview = await project.preview();
-    expect(preview.stdout).toMatch(/would let it be used from addresses outside 203\.0\.113\.0\/24/);
+    expect(preview.stdout).toMatch(
+      /would let it be used from addresses outside 203\.0\.113\.0\/24/,
+    );
     const up = await measured(emulator, () => project.up());
     expect(up.result.code).not.toBe(0);
-    expect(up.result.stdout + up.result.stderr).toMatch(/may only be used from 203\.0\.113\.0\/24.*Nothing was changed.*allowWiderAccess/s);
+    expect(up.result.stdout + up.result.stderr).toMatch(
+      /may only be used from 203\.0\.113\.0\/24.*Nothing was changed.*allowWiderAccess/s,
+    );
     expect(up.calls.update + up.calls.rotate).toBe(0);
     expect(emulator.control.authenticate(made.value)).toBe(made.token.id);
     expect(emulator.control.getToken(made.token.id)?.allowedCIDRBlocks).toEqual(["203.0.113.0/24"]);
   });
 
   it("zero-downtime: the pair walks skipped, repeated, reversed and re-periodised generations, one rotation at most per up, previous always valid; the consumer reads it through a StackReference", async () => {
-    const at = (generation: number, periodDays = 30) => (source: string) =>
-      source
-        .replace("generation: rotationGeneration(30)", `generation: ${generation}`)
-        .replace("periodDays: 30", `periodDays: ${periodDays}`);
+    const at =
+      (generation: number, periodDays = 30) =>
+      (source: string) =>
+        source
+          .replace("generation: rotationGeneration(30)", `generation: ${generation}`)
+          .replace("periodDays: 30", `periodDays: ${periodDays}`);
     const producer = await stack("zero-downtime", {}, at(700));
     expectOk(await producer.up());
     const values = async () => {

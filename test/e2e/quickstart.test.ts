@@ -28,10 +28,16 @@ describeE2E("quick start through the Pulumi CLI", () => {
   const values = (): string[] => [...secrets];
 
   it("stack init, config set, preview: one token to create, no call to Panther", async () => {
-    await project.initStack("dev", { "panther:url": emulator.url }, { "panther:token": emulator.adminKey });
+    await project.initStack(
+      "dev",
+      { "panther:url": emulator.url },
+      { "panther:token": emulator.adminKey },
+    );
     const { result, calls } = await measured(emulator, () => project.preview());
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/\+\s+pulumi-nodejs:dynamic\/panther:ApiToken\s+ci-deployer\s+create/);
+    expect(result.stdout).toMatch(
+      /\+\s+pulumi-nodejs:dynamic\/panther:ApiToken\s+ci-deployer\s+create/,
+    );
     expect(result.stdout).toMatch(/\+ 2 to create/);
     expect(calls).toEqual(api());
     await expectNoPlaintext(project, values());
@@ -67,9 +73,13 @@ describeE2E("quick start through the Pulumi CLI", () => {
     project.writeProgram(Project.exampleSource("quickstart").replace('"2026-Q4"', '"2027-Q1"'));
     const preview = await measured(emulator, () => project.preview());
     expect(preview.result.code).toBe(0);
-    expect(preview.result.stdout).toMatch(/~\s+pulumi-nodejs:dynamic\/panther:ApiToken\s+ci-deployer\s+update\s+\[diff: ~rotationTrigger\]/);
+    expect(preview.result.stdout).toMatch(
+      /~\s+pulumi-nodejs:dynamic\/panther:ApiToken\s+ci-deployer\s+update\s+\[diff: ~rotationTrigger\]/,
+    );
     expect(preview.result.stdout).toMatch(/~ 1 to update/);
-    expect(preview.result.stdout).toMatch(/rotation due: rotationTrigger changed from "2026-Q4" to "2027-Q1"/);
+    expect(preview.result.stdout).toMatch(
+      /rotation due: rotationTrigger changed from "2026-Q4" to "2027-Q1"/,
+    );
     expect(preview.calls).toEqual(api());
 
     const up = await measured(emulator, () => project.up());

@@ -14,10 +14,20 @@ export function api(partial: Partial<ApiCalls> = {}): ApiCalls {
 }
 
 /** Runs `command` and returns its result with the API calls it made. */
-export async function measured<T>(emulator: Emulator, command: () => Promise<T>): Promise<{ result: T; calls: ApiCalls }> {
+export async function measured<T>(
+  emulator: Emulator,
+  command: () => Promise<T>,
+): Promise<{ result: T; calls: ApiCalls }> {
   emulator.control.resetCounters();
   const result = await command();
-  const { create, list, get, update, delete: del, rotate } = emulator.control.counters().byOperation;
+  const {
+    create,
+    list,
+    get,
+    update,
+    delete: del,
+    rotate,
+  } = emulator.control.counters().byOperation;
   return { result, calls: { create, list, get, update, delete: del, rotate } };
 }
 
@@ -26,7 +36,10 @@ export async function measured<T>(emulator: Emulator, command: () => Promise<T>)
  * or any file the CLI wrote (backend checkpoints, backups, history, logs,
  * stack config).
  */
-export async function expectNoPlaintext(project: Project, secrets: readonly string[]): Promise<void> {
+export async function expectNoPlaintext(
+  project: Project,
+  secrets: readonly string[],
+): Promise<void> {
   const exported = JSON.stringify(await project.exported());
   const places = [{ file: "pulumi stack export", text: exported }, ...project.writtenFiles()];
   for (const secret of secrets) {

@@ -65,14 +65,20 @@ export class Project {
    * `Pulumi.yaml` and the program `source` (TypeScript, transpiled to
    * CommonJS the way ts-node would run it).
    */
-  static create(name: string, source: string, pulumiYaml?: string, shareBackendWith?: Project): Project {
+  static create(
+    name: string,
+    source: string,
+    pulumiYaml?: string,
+    shareBackendWith?: Project,
+  ): Project {
     const root = path.join(scratchDirFromEnv(), "e2e");
     fs.mkdirSync(root, { recursive: true });
     const dir = fs.mkdtempSync(path.join(root, `${name}-`));
     const project = new Project(dir, shareBackendWith);
     fs.writeFileSync(
       path.join(dir, "Pulumi.yaml"),
-      pulumiYaml ?? `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    packagemanager: npm\n`,
+      pulumiYaml ??
+        `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    packagemanager: npm\n`,
     );
     project.writeProgram(source);
     return project;
@@ -100,7 +106,11 @@ export class Project {
   /** Replaces the program (a user editing index.ts). */
   writeProgram(source: string): void {
     const js = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+      },
     }).outputText;
     fs.writeFileSync(path.join(this.dir, "index.js"), js);
   }
@@ -114,7 +124,9 @@ export class Project {
     }
     return {
       ...env,
-      PATH: [cliDir(), path.dirname(process.execPath), process.env["PATH"] ?? ""].join(path.delimiter),
+      PATH: [cliDir(), path.dirname(process.execPath), process.env["PATH"] ?? ""].join(
+        path.delimiter,
+      ),
       PULUMI_HOME: this.homeDir,
       PULUMI_BACKEND_URL: `file://${this.backendDir}`,
       PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
@@ -131,21 +143,33 @@ export class Project {
    * command runs the program (preview, up): it is then served for the length
    * of the command.
    */
-  async pulumi(args: readonly string[], options: { program?: boolean; timeoutMs?: number } = {}): Promise<CommandResult> {
+  async pulumi(
+    args: readonly string[],
+    options: { program?: boolean; timeoutMs?: number } = {},
+  ): Promise<CommandResult> {
     if (options.program !== true) return this.#run("pulumi", args, options.timeoutMs);
     const server = await this.#serveProgram();
     try {
-      return await this.#run("pulumi", [...args, `--client=127.0.0.1:${server.port}`], options.timeoutMs);
+      return await this.#run(
+        "pulumi",
+        [...args, `--client=127.0.0.1:${server.port}`],
+        options.timeoutMs,
+      );
     } finally {
       server.stop();
     }
   }
 
   /** `pulumi …` that must succeed; returns stdout. */
-  async ok(args: readonly string[], options: { program?: boolean; timeoutMs?: number } = {}): Promise<string> {
+  async ok(
+    args: readonly string[],
+    options: { program?: boolean; timeoutMs?: number } = {},
+  ): Promise<string> {
     const result = await this.pulumi(args, options);
     if (result.code !== 0) {
-      throw new Error(`pulumi ${args.join(" ")} exited ${String(result.code)}\n${result.stdout}\n${result.stderr}`);
+      throw new Error(
+        `pulumi ${args.join(" ")} exited ${String(result.code)}\n${result.stdout}\n${result.stderr}`,
+      );
     }
     return result.stdout;
   }
@@ -161,7 +185,8 @@ export class Project {
     for (const [key, value] of Object.entries(config)) {
       await this.ok(["config", "set", "--plaintext", key, value]);
     }
-    for (const [key, value] of Object.entries(secrets)) await this.ok(["config", "set", "--secret", key, value]);
+    for (const [key, value] of Object.entries(secrets))
+      await this.ok(["config", "set", "--secret", key, value]);
   }
 
   preview(extra: readonly string[] = []): Promise<CommandResult> {
@@ -169,7 +194,9 @@ export class Project {
   }
 
   up(extra: readonly string[] = []): Promise<CommandResult> {
-    return this.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", ...extra], { program: true });
+    return this.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", ...extra], {
+      program: true,
+    });
   }
 
   refresh(extra: readonly string[] = []): Promise<CommandResult> {
@@ -182,13 +209,20 @@ export class Project {
 
   /** `pulumi stack output --json [--show-secrets]`. */
   async outputs(showSecrets = false): Promise<Record<string, unknown>> {
-    const out = await this.ok(["stack", "output", "--json", ...(showSecrets ? ["--show-secrets"] : [])]);
+    const out = await this.ok([
+      "stack",
+      "output",
+      "--json",
+      ...(showSecrets ? ["--show-secrets"] : []),
+    ]);
     return JSON.parse(out) as Record<string, unknown>;
   }
 
   /** `pulumi stack export` (secrets encrypted), parsed. */
   async exported(): Promise<{ deployment: { resources?: Record<string, unknown>[] } }> {
-    return JSON.parse(await this.ok(["stack", "export"])) as { deployment: { resources?: Record<string, unknown>[] } };
+    return JSON.parse(await this.ok(["stack", "export"])) as {
+      deployment: { resources?: Record<string, unknown>[] };
+    };
   }
 
   /** Every file the CLI wrote for this project (backend, PULUMI_HOME, stack config), as text. */
@@ -204,7 +238,8 @@ export class Project {
     walk(this.backendDir);
     walk(this.homeDir);
     for (const name of fs.readdirSync(this.dir)) {
-      if (/^Pulumi\..*\.yaml$/.test(name)) out.push({ file: name, text: fs.readFileSync(path.join(this.dir, name), "utf8") });
+      if (/^Pulumi\..*\.yaml$/.test(name))
+        out.push({ file: name, text: fs.readFileSync(path.join(this.dir, name), "utf8") });
     }
     return out;
   }
@@ -222,12 +257,16 @@ export class Project {
   }
 
   async #serveProgram(): Promise<{ port: number; stop: () => void }> {
-    const child = spawn(process.execPath, [path.join(__dirname, "program-server.js"), path.join(this.dir, "index.js")], {
-      cwd: this.dir,
-      env: this.environment(),
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(__dirname, "program-server.js"), path.join(this.dir, "index.js")],
+      {
+        cwd: this.dir,
+        env: this.environment(),
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      },
+    );
     const pid = child.pid;
     if (pid !== undefined) this.#children.add(pid);
     const stop = (): void => {
@@ -245,7 +284,9 @@ export class Project {
         if (match) resolve(Number(match[1]));
       });
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      child.on("exit", (code) => reject(new Error(`program server exited ${String(code)}: ${err}`)));
+      child.on("exit", (code) =>
+        reject(new Error(`program server exited ${String(code)}: ${err}`)),
+      );
       setTimeout(() => reject(new Error(`program server did not start: ${err}`)), 30_000).unref();
     }).catch((error: unknown) => {
       stop();
@@ -278,7 +319,11 @@ export class Project {
       child.on("close", (code) => {
         clearTimeout(timer);
         if (pid !== undefined) this.#children.delete(pid);
-        resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") });
+        resolve({
+          code,
+          stdout: Buffer.concat(out).toString("utf8"),
+          stderr: Buffer.concat(err).toString("utf8"),
+        });
       });
     });
   }
@@ -311,7 +356,9 @@ function readMaybeGzipped(file: string): string {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return (require("node:zlib") as typeof import("node:zlib")).gunzipSync(bytes).toString("utf8");
+      return (require("node:zlib") as typeof import("node:zlib"))
+        .gunzipSync(bytes)
+        .toString("utf8");
     } catch {
       return bytes.toString("latin1");
     }
