@@ -127,7 +127,7 @@ async function findLanding(
 ): Promise<ApiToken | undefined> {
   const windowMs = session.settings().lateLandingMs;
   const until = session.now() + windowMs;
-  let listingError: unknown;
+  let listingError: Error | undefined;
   for (let i = 0; ; i++) {
     let listing: TokenListing | undefined;
     try {
@@ -135,7 +135,7 @@ async function findLanding(
       listingError = undefined;
     } catch (error) {
       // A failed listing is retried until the window ends: one bad answer settles nothing.
-      listingError = error;
+      listingError = error instanceof Error ? error : new Error(String(error));
       session.progress(`listing tokens failed (${messageOf(error)}); trying again`);
     }
     if (listing !== undefined) {

@@ -29,8 +29,9 @@ server.addService(
   langrpc.LanguageRuntimeService,
   new LanguageServer(async () => {
     // A fresh copy of the program each run, as a new language host process would load.
-    for (const key of Object.keys(require.cache)) {
-      if (!key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];
+    const cache = require.cache;
+    for (const key of Object.keys(cache)) {
+      if (!key.includes(`${path.sep}node_modules${path.sep}`)) Reflect.deleteProperty(cache, key);
     }
     const exported = require(main);
     return typeof exported === "function" ? exported() : exported;

@@ -284,10 +284,12 @@ export class Project {
         if (match) resolve(Number(match[1]));
       });
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      child.on("exit", (code) =>
-        reject(new Error(`program server exited ${String(code)}: ${err}`)),
-      );
-      setTimeout(() => reject(new Error(`program server did not start: ${err}`)), 30_000).unref();
+      child.on("exit", (code) => {
+        reject(new Error(`program server exited ${String(code)}: ${err}`));
+      });
+      setTimeout(() => {
+        reject(new Error(`program server did not start: ${err}`));
+      }, 30_000).unref();
     }).catch((error: unknown) => {
       stop();
       throw error;
