@@ -523,7 +523,7 @@ export class Run {
     const texts: string[] = [...this.printed];
     for (const name of ["a", "b"] as const) {
       for (const resource of this.stacks[name].state.values()) {
-        const { value: _value, ...rest } = resource.outputs;
+        const rest = Object.entries(resource.outputs).filter(([key]) => key !== "value");
         texts.push(JSON.stringify(rest), JSON.stringify(resource.inputs));
       }
     }
