@@ -138,8 +138,10 @@ export function diff(session: Session, id: string, oldsRaw: Raw, newsRaw: Raw): 
     news.rotationTrigger === UNKNOWN
       ? ["rotationTrigger is not known until the update runs"]
       : rotationReasons(olds, judged(olds, news), session.now());
+  // A pair's input changes with every generation; what that means is `rose` below.
   const stateOnly = STATE_ONLY_FIELDS.some(
-    (key) => !equalJson((olds as unknown as Raw)[key], (news as unknown as Raw)[key]),
+    (key) =>
+      key !== "pair" && !equalJson((olds as unknown as Raw)[key], (news as unknown as Raw)[key]),
   );
   for (const reason of reasons) session.progress(`token ${id}: rotation due: ${reason}`);
   const pair = pairOf(news);

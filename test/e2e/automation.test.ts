@@ -64,14 +64,21 @@ describeE2E("the Automation API, as a pipeline script", () => {
     fs.writeFileSync(script, PIPELINE);
     const env = project.environment();
     const run = measured(emulator, () =>
-      promisify(execFile)(process.execPath, [script, path.dirname(cliDir()), project.dir, emulator.url, emulator.adminKey], {
-        cwd: project.dir,
-        env,
-        timeout: 180_000,
-      }),
+      promisify(execFile)(
+        process.execPath,
+        [script, path.dirname(cliDir()), project.dir, emulator.url, emulator.adminKey],
+        {
+          cwd: project.dir,
+          env,
+          timeout: 180_000,
+        },
+      ),
     );
     const { result, calls } = await run;
-    const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}") as Record<string, unknown>;
+    const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}") as Record<
+      string,
+      unknown
+    >;
     expect(report["up"]).toEqual({ create: 2 });
     expect(report["refresh"]).toEqual({ same: 2 });
     expect(report["destroy"]).toEqual({ delete: 2 });

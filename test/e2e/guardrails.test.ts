@@ -45,7 +45,9 @@ describeE2E("the deployer's own token through the Pulumi CLI", () => {
     );
     const up = await measured(emulator, () => project.up());
     expect(up.result.code).not.toBe(0);
-    expect(up.result.stdout + up.result.stderr).toMatch(/is the deployer's own token.*cuts off this deployment.*Deploy with another token/s);
+    expect(up.result.stdout + up.result.stderr).toMatch(
+      /is the deployer's own token.*cuts off this deployment.*Deploy with another token/s,
+    );
     expect(up.calls).toEqual(api({ get: 1 }));
     expect(emulator.control.authenticate(me.value)).toBe(me.token.id);
   });
@@ -60,7 +62,9 @@ describeE2E("the deployer's own token through the Pulumi CLI", () => {
     );
     const preview = await measured(emulator, () => project.preview());
     expect(preview.result.code).not.toBe(0);
-    expect(preview.result.stdout + preview.result.stderr).toMatch(/adoptTokenId.*"self" is the deployer's own token/);
+    expect(preview.result.stdout + preview.result.stderr).toMatch(
+      /adoptTokenId.*"self" is the deployer's own token/,
+    );
     expect(preview.calls).toEqual(api());
   });
 
@@ -86,7 +90,9 @@ describeE2E("the deployer's own token through the Pulumi CLI", () => {
     project.writeProgram(program("r2", false));
     const refused = await measured(emulator, () => project.up());
     expect(refused.result.code).not.toBe(0);
-    expect(refused.result.stdout + refused.result.stderr).toMatch(/is the deployer's own token.*rotation is due.*refused.*rotateDeployerToken: true/s);
+    expect(refused.result.stdout + refused.result.stderr).toMatch(
+      /is the deployer's own token.*rotation is due.*refused.*rotateDeployerToken: true/s,
+    );
     expect(refused.calls.rotate).toBeLessThanOrEqual(1);
     expect(emulator.control.authenticate(key)).toBeDefined();
 

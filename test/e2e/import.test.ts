@@ -31,14 +31,20 @@ describeE2E("import through the Pulumi CLI", () => {
       `import { PantherApiToken } from "pulumi-panther";
        new PantherApiToken("imported", { name: "legacy-reader", permissions: ["RuleRead"] }, { import: ${JSON.stringify(made.token.id)} });`,
     );
-    await project.initStack("dev", { "panther:url": emulator.url }, { "panther:token": emulator.adminKey });
+    await project.initStack(
+      "dev",
+      { "panther:url": emulator.url },
+      { "panther:token": emulator.adminKey },
+    );
     const up = await measured(emulator, () => project.up());
     expect(up.result.code).not.toBe(0);
     expect(up.result.stdout + up.result.stderr).toMatch(/code must be a string, not undefined/);
     expect(up.calls).toEqual(api());
     expect(emulator.control.authenticate(made.value)).toBe(made.token.id);
     const exported = await project.exported();
-    expect(exported.deployment.resources?.some((r) => String(r["type"]).endsWith("panther:ApiToken"))).toBe(false);
+    expect(
+      exported.deployment.resources?.some((r) => String(r["type"]).endsWith("panther:ApiToken")),
+    ).toBe(false);
   });
 
   it("pulumi import needs the Node language host, which cannot be built here", async () => {

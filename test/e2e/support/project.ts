@@ -70,8 +70,9 @@ export class Project {
     source: string,
     pulumiYaml?: string,
     shareBackendWith?: Project,
+    installDir: string = scratchDirFromEnv(),
   ): Project {
-    const root = path.join(scratchDirFromEnv(), "e2e");
+    const root = path.join(installDir, "e2e");
     fs.mkdirSync(root, { recursive: true });
     const dir = fs.mkdtempSync(path.join(root, `${name}-`));
     const project = new Project(dir, shareBackendWith);

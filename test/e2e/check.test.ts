@@ -1,0 +1,74 @@
+/**
+ * Bad input through the real CLI: `pulumi preview` fails on the first
+ * refused resource (the engine stops the program there), naming the property
+ * and a reason that says how to fix it, with no call to Panther. One case per
+ * kind of check runs here; the whole table runs through `check` in
+ * test/dynamic-provider/inputs.test.ts and through the SDK's provider host in
+ * test/lifecycle/check.test.ts (which also shows protobuf dropping `__proto__`).
+ */
+import { startEmulator, type Emulator } from "../../provider/emulator";
+import { BAD_INPUTS } from "../dynamic-provider/badInputs";
+import { api, measured } from "./support/checks";
+import { Project, e2eSkipped } from "./support/project";
+
+const describeE2E = e2eSkipped() ? describe.skip : describe;
+
+const KINDS = [
+  "missing name",
+  "misspelled permission",
+  "Console permission name",
+  "host bits",
+  "numeric trigger",
+  "unknown property",
+];
+
+let emulator: Emulator;
+const projects: Project[] = [];
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  for (const p of projects) p.close();
+  await emulator.close();
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+describeE2E("bad input through the Pulumi CLI", () => {
+  const cases = BAD_INPUTS.filter(([label]) => KINDS.some((kind) => label.startsWith(kind)));
+
+  it("covers every kind listed", () => {
+    expect(cases.map(([label]) => KINDS.find((k) => label.startsWith(k)))).toEqual(
+      expect.arrayContaining(KINDS),
+    );
+  });
+
+  it.each(cases)(
+    "%s: preview fails naming the property and how to fix it, with no call",
+    async (label, args, property, reason) => {
+      const project = Project.create(
+        "bad-input",
+        `import { PantherApiToken } from "pulumi-panther";
+       new PantherApiToken("bad", JSON.parse(${JSON.stringify(JSON.stringify(args))}));`,
+      );
+      projects.push(project);
+      await project.initStack(
+        "dev",
+        { "panther:url": emulator.url },
+        { "panther:token": emulator.adminKey },
+      );
+      const { result, calls } = await measured(emulator, () => project.preview());
+      expect(result.code).not.toBe(0);
+      expect(calls).toEqual(api());
+      const pattern = new RegExp(
+        `resource 'bad': property ${escape(property)} value .* has a problem: (.*)$`,
+        "m",
+      );
+      const match = pattern.exec(result.stdout + result.stderr);
+      expect({ label, found: match !== null }).toEqual({ label, found: true });
+      expect(match?.[1]).toMatch(reason);
+    },
+  );
+});
