@@ -20,7 +20,9 @@ const ACTOR_FIELDS = ["id", "type", "name", "tokenId", "apiTokenId", "email"] as
 
 /**
  * Reads `createdBy` / `updatedBy` whatever the server's version sends: an
- * object keeps its string {@link ACTOR_FIELDS} (absent when it has none), a
+ * object keeps its string {@link ACTOR_FIELDS} (absent when it has none) and
+ * the id of a nested `apiToken`/`token` (as `apiTokenId`) or the e-mail of a
+ * nested `user`, a
  * bare string is read as `{ id }`, `null` stays `null`, anything else is
  * absent. An odd actor never makes a token unreadable.
  */
@@ -29,9 +31,20 @@ function readActor(raw: unknown): Actor | null | undefined {
   if (typeof raw === "string") return raw === "" ? undefined : { id: raw };
   if (typeof raw !== "object" || Array.isArray(raw)) return undefined;
   const actor: Actor = {};
+  const members = raw as Record<string, unknown>;
   for (const field of ACTOR_FIELDS) {
-    const value = (raw as Record<string, unknown>)[field];
+    const value = members[field];
     if (typeof value === "string") actor[field] = value;
+  }
+  // Some versions nest the acting token or user: `{"type": "api-token", "apiToken": {"id": …}}`.
+  for (const [key, value] of Object.entries(members)) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) continue;
+    const inner = value as Record<string, unknown>;
+    if (/^(api)?token$/i.test(key) && typeof inner["id"] === "string") {
+      actor.apiTokenId ??= inner["id"];
+      if (typeof inner["name"] === "string") actor.name ??= inner["name"];
+    }
+    if (/^user$/i.test(key) && typeof inner["email"] === "string") actor.email ??= inner["email"];
   }
   return Object.keys(actor).length > 0 ? actor : undefined;
 }

@@ -76,41 +76,46 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** The token proven ours in `listing`, or undefined; throws when matching tokens cannot be settled. */
+/** What one listing shows of a lost create: tokens proven ours, and matching ones nobody can settle. */
 function judgeListing(
   session: Session,
   listing: TokenListing,
   body: TokenFields,
   deployerId: string,
   sentAfter: number,
-  cause: unknown,
   first: boolean,
-): ApiToken | undefined {
+): { ours: ApiToken[]; unproven: ApiToken[] } {
   const listedBefore = session.pantherTime(session.now()).latest;
   const window: CallWindow = { sentAfter, listedBefore };
   const ours = listing.tokens.filter((t) => judgeCandidate(t, body, deployerId, window) === "ours");
   const unproven = listing.tokens.filter(
     (t) => judgeCandidate(t, body, deployerId, window) === "unproven",
   );
-  if (ours.length > 1 || unproven.length > 0) {
-    const all = [...ours, ...unproven];
-    throw new UnsettledCreate(
-      `Creating Panther token "${body.name}" lost its answer (${messageOf(cause)}), and ${all.length} ` +
-        `token(s) with this name, permissions and CIDR blocks appeared since the request left: ` +
-        `${describe(all)}. ${ours.length > 1 ? "More than one was made by this deployer's key" : "Who made them cannot be told from Panther's records"}, ` +
-        `so none was taken over or rotated. If one is this stack's, set adoptTokenId to its id (it is then ` +
-        `rotated, since its value was lost) and run pulumi up again; delete the others (or all of them, then ` +
-        `run pulumi up again) in the Panther Console under Settings → API Tokens.`,
-      cause,
-    );
-  }
   if (first && listing.unreadable.length > 0) {
     session.progress(
       `${listing.unreadable.length} listed token(s) could not be read and were not considered: ` +
         listing.unreadable.map((u) => u.id ?? `#${u.index}`).join(", "),
     );
   }
-  return ours[0];
+  return { ours, unproven };
+}
+
+function unsettled(
+  body: TokenFields,
+  ours: readonly ApiToken[],
+  unproven: readonly ApiToken[],
+  cause: unknown,
+): UnsettledCreate {
+  const all = [...ours, ...unproven];
+  return new UnsettledCreate(
+    `Creating Panther token "${body.name}" lost its answer (${messageOf(cause)}), and ${all.length} ` +
+      `token(s) with this name, permissions and CIDR blocks appeared since the request left: ` +
+      `${describe(all)}. ${ours.length > 1 ? "More than one was made by this deployer's key" : "Who made them cannot be told from Panther's records"}, ` +
+      `so none was taken over or rotated. If one is this stack's, set adoptTokenId to its id (it is then ` +
+      `rotated, since its value was lost) and run pulumi up again; delete the others (or all of them, then ` +
+      `run pulumi up again) in the Panther Console under Settings → API Tokens.`,
+    cause,
+  );
 }
 
 /**
@@ -128,6 +133,8 @@ async function findLanding(
   const windowMs = session.settings().lateLandingMs;
   const until = session.now() + windowMs;
   let listingError: Error | undefined;
+  const ours = new Map<string, ApiToken>();
+  const unproven = new Map<string, ApiToken>();
   for (let i = 0; ; i++) {
     let listing: TokenListing | undefined;
     try {
@@ -139,16 +146,26 @@ async function findLanding(
       session.progress(`listing tokens failed (${messageOf(error)}); trying again`);
     }
     if (listing !== undefined) {
-      const found = judgeListing(session, listing, body, deployerId, sentAfter, cause, i === 0);
-      if (found !== undefined) return found;
+      const seen = judgeListing(session, listing, body, deployerId, sentAfter, i === 0);
+      for (const t of seen.ours) ours.set(t.id, t);
+      for (const t of seen.unproven) unproven.set(t.id, t);
+      // One proven token and nothing doubtful: it is ours. Anything doubtful waits for the
+      // window to end, so that a late landing of our own request is named too.
+      const [only] = ours.values();
+      if (only !== undefined && ours.size === 1 && unproven.size === 0) return only;
     }
     const left = until - session.now();
     if (left <= 0) {
+      if (ours.size > 1 || unproven.size > 0) {
+        throw unsettled(body, [...ours.values()], [...unproven.values()], cause);
+      }
       if (listingError !== undefined) throw listingError;
       return undefined;
     }
     session.progress(
-      `token "${body.name}": not in Panther yet; listing again (${Math.ceil(left / 1000)} s left)`,
+      ours.size + unproven.size === 0
+        ? `token "${body.name}": not in Panther yet; listing again (${Math.ceil(left / 1000)} s left)`
+        : `token "${body.name}": a matching token cannot be proven this stack's; listing until the window ends (${Math.ceil(left / 1000)} s left)`,
     );
     await session.sleep(
       Math.min(LISTING_DELAYS_MS[Math.min(i, LISTING_DELAYS_MS.length - 1)] ?? 5000, left),
@@ -187,7 +204,7 @@ export async function createReconciled(
     );
     let deployerId: string;
     try {
-      deployerId = (await session.deployer()).id;
+      deployerId = await deployerWithin(session, session.now() + session.settings().lateLandingMs);
     } catch (error) {
       throw new UnsettledCreate(
         `Creating Panther token "${body.name}" may have succeeded, but its answer was lost ` +
@@ -233,6 +250,29 @@ export async function createReconciled(
       `token "${body.name}": the lost create did not take effect within ${windowS} s; creating again ` +
         `(a late landing of it is looked for and deleted by later operations on this token)`,
     );
+  }
+}
+
+/**
+ * The deployer's own token id, asked again until `until` (local time) when
+ * the answer is unreadable or lost: one bad answer must not end a
+ * reconciliation that has a whole window to run.
+ */
+async function deployerWithin(session: Session, until: number): Promise<string> {
+  for (let i = 0; ; i++) {
+    try {
+      return (await session.deployer()).id;
+    } catch (error) {
+      const left = until - session.now();
+      if (left <= 0 || isPantherError(error, "PANTHER_UNAUTHORIZED", "PANTHER_FORBIDDEN"))
+        throw error;
+      session.progress(
+        `reading the deployer's own token failed (${messageOf(error)}); trying again`,
+      );
+      await session.sleep(
+        Math.min(LISTING_DELAYS_MS[Math.min(i, LISTING_DELAYS_MS.length - 1)] ?? 5000, left),
+      );
+    }
   }
 }
 
