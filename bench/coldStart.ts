@@ -16,7 +16,7 @@
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 
-import { childEnv, describeExit, exec } from "../test/support/exec";
+import { childEnv, describeExit, exec } from "../tools/harness/exec";
 import { LABELS, type BenchContext, type ProviderKind } from "./context";
 import type { SectionResult } from "./report";
 import { fmtMs, median, rotate, timed } from "./util";

@@ -18,7 +18,7 @@ import {
   startHost,
   type ProviderHost,
   type Registration,
-} from "../test/support";
+} from "../tools/harness";
 
 /** Directory of the floor provider fixture package. */
 export const FLOOR_DIR = path.join(FIXTURES_DIR, "floor-provider");

@@ -9,7 +9,7 @@
  */
 import { Pool } from "undici";
 
-import type { PropertyMap, ProviderHost, Registration } from "../test/support";
+import type { PropertyMap, ProviderHost, Registration } from "../tools/harness";
 import { urnFor } from "./context";
 
 /** The lifecycle steps every driver performs, in order. */

@@ -18,7 +18,7 @@
  */
 import { performance } from "node:perf_hooks";
 
-import { execProgram, type Registration } from "../test/support";
+import { execProgram, type Registration } from "../tools/harness";
 import { BASE_ARGS, LABELS, type BenchContext } from "./context";
 import type { SectionResult } from "./report";
 import { fmtMs, fmtRatio, median, rotate } from "./util";

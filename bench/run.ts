@@ -18,7 +18,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 
-import { REPO_ROOT } from "../test/support";
+import { REPO_ROOT } from "../tools/harness";
 import { measureApiCalls } from "./apiCalls";
 import { measureColdStart } from "./coldStart";
 import { createContext, type BenchContext } from "./context";

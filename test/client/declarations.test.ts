@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
-import { REPO_ROOT } from "../support/scratch";
+import { REPO_ROOT } from "../../tools/harness/scratch";
 
 const DIST = path.join(REPO_ROOT, "dist");
 const FORBIDDEN = /^(zod|undici|undici-types)(\/|$)/;

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 
 import { startEmulator, type Emulator } from "../../provider/emulator";
 import { api, measured } from "./support/checks";
-import { Project, cliDir, e2eSkipped } from "./support/project";
+import { Project, cliDir, e2eSkipped } from "../../tools/harness/project";
 
 const describeE2E = e2eSkipped() ? describe.skip : describe;
 

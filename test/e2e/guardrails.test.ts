@@ -6,7 +6,7 @@
  */
 import { startEmulator, type Emulator } from "../../provider/emulator";
 import { api, expectNoPlaintext, measured } from "./support/checks";
-import { Project, e2eSkipped } from "./support/project";
+import { Project, e2eSkipped } from "../../tools/harness/project";
 
 const describeE2E = e2eSkipped() ? describe.skip : describe;
 

@@ -10,7 +10,7 @@ import * as path from "node:path";
 
 import { startEmulator, type Emulator } from "../../provider/emulator";
 import { api, measured } from "./support/checks";
-import { Project, e2eSkipped } from "./support/project";
+import { Project, e2eSkipped } from "../../tools/harness/project";
 import { installV010 } from "./support/v010";
 
 const describeE2E = e2eSkipped() ? describe.skip : describe;

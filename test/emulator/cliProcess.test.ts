@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
-import { childEnv } from "../support/exec";
-import { scratchDirFromEnv } from "../support/scratch";
+import { childEnv } from "../../tools/harness/exec";
+import { scratchDirFromEnv } from "../../tools/harness/scratch";
 
 const BIN = path.join(scratchDirFromEnv(), "node_modules", ".bin", "pulumi-panther-emulator");
 

@@ -6,8 +6,14 @@
  */
 import fc from "fast-check";
 import type { CanonicalForms } from "../../provider/emulator";
-import { Stack, type Decl, type Outcome } from "./engine";
-import { World, type Fault, type FaultKind } from "./world";
+import { PantherClient } from "../../provider/client/client";
+import {
+  Stack,
+  type Decl,
+  type Outcome,
+  type StackDeps,
+} from "../../tools/harness/inprocess-engine";
+import { REQUEST_TIMEOUT_MS, World, type Fault, type FaultKind } from "./world";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -262,9 +268,25 @@ export class Run {
     const b = make("deployer-b");
     this.keys = { a: a.value, b: b.value };
     this.deployerIds = { a: a.token.id, b: b.token.id };
+    const world = this.world;
+    const deps: StackDeps = {
+      clock: world.clock,
+      connect: (stack, options) =>
+        new PantherClient({
+          url: options.url,
+          apiKey: options.apiKey,
+          timeouts: { headersMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS },
+          clock: options.clock,
+          dispatcher: world.transport(stack) as never,
+          random: () => 0.5,
+          ...(options.maxAttempts === undefined
+            ? {}
+            : { retry: { maxAttempts: options.maxAttempts } }),
+        }),
+    };
     this.stacks = {
-      a: new Stack(this.world, "a", a.value),
-      b: new Stack(this.world, "b", b.value),
+      a: new Stack(deps, "a", a.value),
+      b: new Stack(deps, "b", b.value),
     };
     for (const name of ["a", "b"] as const) {
       for (const spec of programs?.[name] ?? []) this.programs[name][spec.slot] = spec;

@@ -1,6 +1,12 @@
-import { HostError, UNKNOWN, startHost, zeroCounts, type ProviderHost } from "../support/host";
-import { registrationNamed, runProgram, type Registration } from "../support/program";
-import { scratchDirFromEnv } from "../support/scratch";
+import {
+  HostError,
+  UNKNOWN,
+  startHost,
+  zeroCounts,
+  type ProviderHost,
+} from "../../tools/harness/host";
+import { registrationNamed, runProgram, type Registration } from "../../tools/harness/program";
+import { scratchDirFromEnv } from "../../tools/harness/scratch";
 import { echoProgram, newWorldFile, readWorld, removeWorldFile } from "./echo";
 
 const scratchDir = scratchDirFromEnv();

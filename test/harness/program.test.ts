@@ -1,9 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { UNKNOWN } from "../support/host";
-import { ProgramError, execProgram, registrationNamed, runProgram } from "../support/program";
-import { REPO_ROOT, scratchDirFromEnv } from "../support/scratch";
+import { UNKNOWN } from "../../tools/harness/host";
+import {
+  ProgramError,
+  execProgram,
+  registrationNamed,
+  runProgram,
+} from "../../tools/harness/program";
+import { REPO_ROOT, scratchDirFromEnv } from "../../tools/harness/scratch";
 import { ECHO_TYPE, echoProgram } from "./echo";
 
 const scratchDir = scratchDirFromEnv();

@@ -9,7 +9,7 @@ import {
   installedPackageDir,
   preparePackage,
   scratchDirFromEnv,
-} from "../support/scratch";
+} from "../../tools/harness/scratch";
 
 const scratchDir = scratchDirFromEnv();
 

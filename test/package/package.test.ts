@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT, installedPackageDir, scratchDirFromEnv } from "../support/scratch";
+import { REPO_ROOT, installedPackageDir, scratchDirFromEnv } from "../../tools/harness/scratch";
 
 interface PackFile {
   readonly path: string;

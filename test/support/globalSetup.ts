@@ -12,7 +12,12 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { FIXTURES_DIR, REPO_ROOT, SCRATCH_DIR_ENV, preparePackage } from "./scratch";
+import {
+  FIXTURES_DIR,
+  REPO_ROOT,
+  SCRATCH_DIR_ENV,
+  preparePackage,
+} from "../../tools/harness/scratch";
 
 /** Environment switch: `PP_HARNESS_ONLY=1` installs only the fixture packages. */
 export const HARNESS_ONLY_ENV = "PP_HARNESS_ONLY";

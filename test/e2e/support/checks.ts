@@ -4,7 +4,7 @@
  * written anywhere in plaintext.
  */
 import type { Emulator } from "../../../provider/emulator";
-import type { Project } from "./project";
+import type { Project } from "../../../tools/harness/project";
 
 export type ApiCalls = Record<"create" | "list" | "get" | "update" | "delete" | "rotate", number>;
 

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-import { REPO_ROOT } from "../../support/scratch";
+import { REPO_ROOT } from "../../../tools/harness/scratch";
 
 /** The commit of release 0.1.0. */
 export const V010_COMMIT = "74e19c7";

@@ -3,8 +3,8 @@
  * the same credentials as the resources.
  */
 import { startEmulator, type Emulator } from "../../provider/emulator";
-import { execProgram } from "../support/program";
-import { scratchDirFromEnv } from "../support/scratch";
+import { execProgram } from "../../tools/harness/program";
+import { scratchDirFromEnv } from "../../tools/harness/scratch";
 
 let emulator: Emulator;
 beforeEach(async () => {

@@ -17,11 +17,21 @@
  * - Values cross the boundary as JSON (the gRPC Struct), a fresh provider
  *   process (here: instance) runs each operation, configured with the
  *   stack's config.
+ * Used where the real CLI cannot reach: the fault-sequence tests (thousands
+ * of sequences on a virtual clock, faults inside single operations), and the
+ * demo when no Pulumi CLI is available.
  */
-import { PantherClient } from "../../provider/client/client";
 import { createProvider } from "../../provider/dynamic-provider";
-import type { World } from "./world";
-import { REQUEST_TIMEOUT_MS } from "./world";
+import type { Clock } from "../../provider/dynamic-provider/clock";
+import type { ClientOptions, TokenApi } from "../../provider/dynamic-provider/session";
+
+/** What a stack's provider processes run on. */
+export interface StackDeps {
+  /** Builds the client a provider process uses. */
+  readonly connect: (stack: string, options: ClientOptions) => TokenApi;
+  /** The clock everything waits on. */
+  readonly clock: Clock;
+}
 
 type Props = Record<string, unknown>;
 
@@ -79,18 +89,18 @@ export class Stack {
   readonly name: string;
   readonly state = new Map<string, Resource>();
   program: Decl[] = [];
-  readonly #world: World;
+  readonly #deps: StackDeps;
   readonly #config: Record<string, string>;
   /** How far this stack's runner clock is off the world's (CI runners disagree). */
   runnerSkewMs = 0;
 
   constructor(
-    world: World,
+    deps: StackDeps,
     name: string,
     deployerKey: string,
     config: Record<string, string> = {},
   ) {
-    this.#world = world;
+    this.#deps = deps;
     this.name = name;
     this.#config = {
       "panther:url": "https://panther.example",
@@ -101,25 +111,11 @@ export class Stack {
 
   /** A provider instance as one provider host process, with progress lines collected. */
   #provider(progress: string[]): RawProvider {
-    const world = this.#world;
+    const base = this.#deps.clock;
     const skew = this.runnerSkewMs;
-    const clock = {
-      now: () => world.clock.now() + skew,
-      sleep: (ms: number) => world.clock.sleep(ms),
-    };
+    const clock: Clock = { now: () => base.now() + skew, sleep: (ms) => base.sleep(ms) };
     const provider = createProvider({
-      connect: (options) =>
-        new PantherClient({
-          url: options.url,
-          apiKey: options.apiKey,
-          timeouts: { headersMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS },
-          clock,
-          dispatcher: world.transport(this.name) as never,
-          random: () => 0.5,
-          ...(options.maxAttempts === undefined
-            ? {}
-            : { retry: { maxAttempts: options.maxAttempts } }),
-        }),
+      connect: (options) => this.#deps.connect(this.name, { ...options, clock }),
       clock,
       progress: (line) => progress.push(line),
       env: {},

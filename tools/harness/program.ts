@@ -124,7 +124,7 @@ export class ProgramError extends Error {
   }
 }
 
-const RUNNER = path.join(REPO_ROOT, "test", "support", "program-runner.js");
+const RUNNER = path.join(REPO_ROOT, "tools", "harness", "program-runner.js");
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /**

@@ -12,7 +12,7 @@ import * as path from "node:path";
 
 import * as ts from "typescript";
 
-import { REPO_ROOT, scratchDirFromEnv } from "../../support/scratch";
+import { REPO_ROOT, scratchDirFromEnv } from "./scratch";
 
 /** Set by globalSetup: where the CLI is, or why there is none. */
 export const CLI_DIR_ENV = "PP_PULUMI_CLI_DIR";
@@ -260,7 +260,10 @@ export class Project {
   async #serveProgram(): Promise<{ port: number; stop: () => void }> {
     const child = spawn(
       process.execPath,
-      [path.join(__dirname, "program-server.js"), path.join(this.dir, "index.js")],
+      [
+        path.join(REPO_ROOT, "tools", "harness", "program-server.js"),
+        path.join(this.dir, "index.js"),
+      ],
       {
         cwd: this.dir,
         env: this.environment(),

@@ -1,0 +1,10 @@
+/**
+ * The harness behind the tests, the demo and the benchmark: install a package as a user would
+ * (scratch.ts), run Pulumi programs with mocks and record their registrations (program.ts),
+ * drive the SDK's dynamic-provider host over gRPC (host.ts), and run hermetic projects through
+ * the real Pulumi CLI (project.ts).
+ */
+export * from "./host";
+export * from "./program";
+export * from "./project";
+export * from "./scratch";
