@@ -137,6 +137,9 @@ export async function rotateReliably(
   let lastError: unknown;
   // What became of earlier attempts whose answers were lost.
   let earlier: "none" | "landed" | "unseen" = "none";
+  // The latest rotation Panther was seen to report: a landing must come after it, so that an
+  // earlier attempt's landing is never taken for a later one's.
+  let baseline = -Infinity;
   for (let attempt = 1; attempt <= MAX_ROTATIONS; attempt++) {
     const sentLocal = session.now();
     try {
@@ -179,8 +182,12 @@ export async function rotateReliably(
         id,
         session.now() + windowMs,
         "waiting to see whether the lost rotation takes effect",
-        (token) => (timeOf(token.rotatedAt) ?? -Infinity) >= sentAfter,
+        (token) => {
+          const at = timeOf(token.rotatedAt) ?? -Infinity;
+          return at >= sentAfter && at > baseline;
+        },
       );
+      baseline = Math.max(baseline, timeOf(seen.token.rotatedAt) ?? -Infinity);
       if (seen.done) earlier = "landed";
       else if (earlier === "none") earlier = "unseen";
       session.progress(

@@ -135,6 +135,25 @@ const cases: [string, PantherFlavour, { a: TokenSpec[]; b: TokenSpec[] }, Comman
       { kind: "up", stack: "b", faults: [] },
     ],
   ],
+  [
+    "a rotation whose answer is lost, then one that times out and lands late: the first landing is not taken for the second",
+    flavour(),
+    { a: [spec(0, { schedule: true })], b: [spec(0)] },
+    [
+      { kind: "up", stack: "a", faults: [] },
+      { kind: "advance", ms: 31 * 24 * 60 * 60_000 },
+      {
+        kind: "up",
+        stack: "a",
+        faults: [
+          { operation: "rotate", kind: "lost", landAfterMs: 0 },
+          { operation: "rotate", kind: "timeout", landAfterMs: 45_000 },
+        ],
+      },
+      { kind: "advance", ms: 60_000 },
+      { kind: "up", stack: "a", faults: [] },
+    ],
+  ],
 ];
 
 describe("fault sequences found by the generator", () => {
