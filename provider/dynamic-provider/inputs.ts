@@ -5,7 +5,7 @@
  * de-duplicated so that order and duplicates never show as changes; values
  * not yet known during preview pass through untouched.
  */
-import { parseCidr } from "../client/cidr";
+import { parseCidr } from "./cidr";
 import { KNOWN_PERMISSIONS, isKnownPermission } from "../client/permissions";
 import { sortedSet } from "./normalize";
 import { checkPair, type PairInput } from "./pair";

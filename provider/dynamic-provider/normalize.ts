@@ -8,7 +8,7 @@
  * - {@link matchesRequest}: semantic, for recognising a token Panther made
  *   from a request whose answer was lost.
  */
-import { cidrContains, formatIp, parseCidr } from "../client/cidr";
+import { cidrContains, formatIp, parseCidr } from "./cidr";
 
 /** The fields Panther stores, in our normal form. */
 export interface TokenFields {

@@ -4,7 +4,7 @@
  * and, before an adoption, for what adopting will change.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { parseCidr } from "../client/cidr";
+import { parseCidr } from "../dynamic-provider/cidr";
 import { isKnownPermission } from "../client/permissions";
 import { normalizeCidrs, widensAccess } from "../dynamic-provider/normalize";
 import { expiresWithin } from "../dynamic-provider/rotation";

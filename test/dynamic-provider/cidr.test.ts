@@ -1,4 +1,4 @@
-import { cidrContains, formatIp, parseCidr, parseIp } from "../../provider/client/cidr";
+import { cidrContains, formatIp, parseCidr, parseIp } from "../../provider/dynamic-provider/cidr";
 
 function ok(text: string): { canonical: string; network: string; hostBitsSet: boolean } {
   const parsed = parseCidr(text);

@@ -3,7 +3,7 @@
  * IPv6), network addresses and membership. Used to validate
  * `allowedCIDRBlocks` before any call to Panther and to compare what Panther
  * returns. (The emulator has a parser of its own on purpose: an independent
- * implementation checks this one's canonical forms in the lifecycle tests.)
+ * implementation checks this one's canonical forms in the real-engine tests.)
  */
 
 /** An IP address as bytes: 4 for IPv4, 16 for IPv6. */
