@@ -50,7 +50,7 @@ describeE2E("examples through the Pulumi CLI", () => {
     // waitUntilUsable: one probe of the new value.
     expect(up.calls).toEqual(api({ create: 1, get: 1 }));
     const first = await project.outputs(true);
-    await project.ok(["config", "set", "--plaintext", "rotationTrigger", "leak-2026-03-14"]);
+    await project.ok(["config", "set", "rotationTrigger", "leak-2026-03-14"]);
     const preview = await project.preview();
     expect(preview.stdout).toMatch(/detections-sync\s+update\s+\[diff: ~rotationTrigger\]/);
     const rotate = await measured(emulator, () => project.up());

@@ -235,7 +235,7 @@ describeE2E("failures through the Pulumi CLI", () => {
         String(r["type"]).endsWith("panther:ApiToken"),
       );
     // Another origin (here: a missing base path) is refused before any call.
-    await project.ok(["config", "set", "--plaintext", "panther:url", `${emulator.url}/v1`]);
+    await project.ok(["config", "set", "panther:url", `${emulator.url}/v1`]);
     const refused = await measured(emulator, refreshWith);
     expect(refused.result.code).not.toBe(0);
     expect(refused.result.stdout + refused.result.stderr).toMatch(
@@ -244,14 +244,14 @@ describeE2E("failures through the Pulumi CLI", () => {
     expect(refused.calls).toEqual(api());
     expect(await tokenInState()).toBe(true);
     // Allowed on purpose: the 404 for the token proves nothing, as the deployer's own token 404s too.
-    await project.ok(["config", "set", "--plaintext", "panther:allowOriginChange", "true"]);
+    await project.ok(["config", "set", "panther:allowOriginChange", "true"]);
     const notFound = await measured(emulator, refreshWith);
     expect(notFound.result.code).not.toBe(0);
     expect(notFound.result.stdout + notFound.result.stderr).toMatch(
       /the URL does not reach Panther's API, so nothing is taken to be deleted/,
     );
     expect(await tokenInState()).toBe(true);
-    await project.ok(["config", "set", "--plaintext", "panther:url", emulator.url]);
+    await project.ok(["config", "set", "panther:url", emulator.url]);
     await project.ok(["config", "rm", "panther:allowOriginChange"]);
     expect((await refreshWith()).code).toBe(0);
     expect((await project.destroy()).code).toBe(0);

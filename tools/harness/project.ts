@@ -182,10 +182,8 @@ export class Project {
     secrets: Record<string, string> = {},
   ): Promise<void> {
     await this.ok(["stack", "init", stack, "--non-interactive"]);
-    // --plaintext: the CLI refuses ids and URLs it takes for secrets otherwise.
-    for (const [key, value] of Object.entries(config)) {
-      await this.ok(["config", "set", "--plaintext", key, value]);
-    }
+    // Exactly as a user types it (the CLI refuses, without --plaintext, keys whose name looks secret).
+    for (const [key, value] of Object.entries(config)) await this.ok(["config", "set", key, value]);
     for (const [key, value] of Object.entries(secrets))
       await this.ok(["config", "set", "--secret", key, value]);
   }
