@@ -9,11 +9,11 @@
  * carries a value.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { PantherClient } from "./client/client";
 import type { Permission } from "./client/permissions";
 import type { ApiToken } from "./client/types";
 import { PantherConfigError } from "./client/errors";
 import { readSettings, type PantherSettings } from "./config";
+import { connectPanther, type TokenApi } from "./connect";
 
 /** Where a lookup connects; each defaults to stack config, then the environment. */
 export interface LookupOptions {
@@ -32,22 +32,17 @@ function settingsFor(url: string | undefined, token: string | undefined): Panthe
   });
 }
 
-function clientFor(settings: PantherSettings): PantherClient {
-  // Loaded on first use, so a program that never looks anything up never loads undici.
-  const { PantherClient: Client } =
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require("./client/client") as typeof import("./client/client");
-  const ms = settings.requestTimeoutMs;
-  return new Client({
+function clientFor(settings: PantherSettings): TokenApi {
+  return connectPanther({
     url: settings.url,
     apiKey: settings.token,
-    timeouts: ms === undefined ? {} : { headersMs: ms, bodyMs: ms },
+    requestTimeoutMs: settings.requestTimeoutMs,
   });
 }
 
 function lookup<T>(
   options: LookupOptions,
-  run: (client: PantherClient) => Promise<T>,
+  run: (client: TokenApi) => Promise<T>,
 ): pulumi.Output<T> {
   // The client's pool is shared with other lookups of the program; its idle
   // keep-alive sockets are unref'd by undici, so they never hold the program open.

@@ -14,7 +14,8 @@ import { realClock } from "./clock";
 import type { TokenInputs } from "./inputs";
 import * as lifecycle from "./lifecycle";
 import { stderrProgress } from "./progress";
-import { Session, connectPanther, type ProviderDeps } from "./session";
+import { connectPanther } from "../connect";
+import { Session, type ProviderDeps } from "./session";
 import type { TokenState } from "./state";
 
 /** The provider, typed as the SDK sees it. */

@@ -5,37 +5,13 @@
  * once, only when an operation needs it), and Panther's clock as learned
  * from its answers.
  */
-import type { PantherClient, RetryEvent } from "../client/client";
 import { isPantherError } from "../client/errors";
 import type { ApiToken } from "../client/types";
 import { parseBaseUrl } from "../client/url";
 import { readSettings, type ConfigGetter, type PantherSettings } from "../config";
+import type { ClientOptions, TokenApi } from "../connect";
 import type { Clock } from "./clock";
 import type { Progress } from "./progress";
-
-/** The client calls the provider makes. */
-export type TokenApi = Pick<
-  PantherClient,
-  | "createToken"
-  | "getToken"
-  | "updateToken"
-  | "deleteToken"
-  | "rotateToken"
-  | "listTokens"
-  | "replaceApiKey"
-  | "pantherClock"
->;
-
-/** How to build a client: the provider's default requires the real one lazily. */
-export interface ClientOptions {
-  readonly url: string;
-  readonly apiKey: string;
-  readonly requestTimeoutMs: number | undefined;
-  /** Attempts for operations that are safe to repeat; 1 for probes. */
-  readonly maxAttempts?: number;
-  readonly onRetry?: (event: RetryEvent) => void;
-  readonly clock: Clock;
-}
 
 /** What the provider depends on; the defaults are the real ones, tests pass their own. */
 export interface ProviderDeps {
@@ -43,25 +19,6 @@ export interface ProviderDeps {
   readonly clock: Clock;
   readonly progress: Progress;
   readonly env: NodeJS.ProcessEnv;
-}
-
-/** The real client, required on first use (undici and zod load only then). */
-export function connectPanther(options: ClientOptions): TokenApi {
-  const { PantherClient: Client } =
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require("../client/client") as typeof import("../client/client");
-  const timeouts =
-    options.requestTimeoutMs === undefined
-      ? {}
-      : { headersMs: options.requestTimeoutMs, bodyMs: options.requestTimeoutMs };
-  return new Client({
-    url: options.url,
-    apiKey: options.apiKey,
-    timeouts,
-    clock: options.clock,
-    ...(options.maxAttempts === undefined ? {} : { retry: { maxAttempts: options.maxAttempts } }),
-    ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
-  });
 }
 
 /** Panther's time as an interval (ms since the epoch). */

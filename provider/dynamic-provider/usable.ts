@@ -8,7 +8,8 @@
  * left, so the wait ends within a tenth of a second of `usableTimeoutSeconds`.
  */
 import { isPantherApiError, isPantherError } from "../client/errors";
-import type { Session, TokenApi } from "./session";
+import type { TokenApi } from "../connect";
+import type { Session } from "./session";
 
 /** Default wait, in seconds. */
 export const DEFAULT_USABLE_TIMEOUT_SECONDS = 120;

@@ -15,7 +15,7 @@ import type { PantherApiToken, PantherApiTokenArgs } from "./apiToken";
 export const EXPIRY_WARNING_DAYS = 7;
 
 /** Why a block restricts nothing, or nothing of IPv4, or undefined. */
-function unrestricted(block: string): string | undefined {
+export function unrestricted(block: string): string | undefined {
   const parsed = parseCidr(block.trim());
   if (!parsed.ok) return undefined;
   const { family, prefix, bytes } = parsed.block;

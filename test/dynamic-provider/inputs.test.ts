@@ -89,3 +89,15 @@ describe("checkInputs normalizes", () => {
     });
   });
 });
+
+describe("names are measured in characters, not UTF-16 units", () => {
+  it("accepts 255 emoji and refuses 256", () => {
+    const emoji = "🔑";
+    expect(emoji.length).toBe(2);
+    expect(checkInputs({ ...valid, name: emoji.repeat(255) }).failures).toEqual([]);
+    const { failures } = checkInputs({ ...valid, name: emoji.repeat(256) });
+    expect(failures).toEqual([
+      { property: "name", reason: "is 256 characters long; use at most 255" },
+    ]);
+  });
+});

@@ -20,7 +20,7 @@ function setup(options: { url?: string } = {}) {
         url: o.url,
         apiKey: o.apiKey,
         timeouts: { headersMs: o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS },
-        clock: o.clock,
+        clock: o.clock ?? world.clock,
         dispatcher: world.transport(stack) as never,
         ...(o.maxAttempts === undefined ? {} : { retry: { maxAttempts: o.maxAttempts } }),
       }),
@@ -135,7 +135,7 @@ describe("lifecycle decisions", () => {
         new PantherClient({
           url: o.url,
           apiKey: o.apiKey,
-          clock: o.clock,
+          clock: o.clock ?? world.clock,
           dispatcher: world.transport("i") as never,
         }),
     });
@@ -194,6 +194,53 @@ describe("lifecycle decisions", () => {
     expect(world.takeCalls("s")["rotate"]).toBe(1);
     await run(stack.up());
     expect(world.takeCalls("s")["rotate"]).toBeUndefined();
+  });
+
+  it("the deployer's own token, rotated on purpose, is not rotated a second time after a lost answer", async () => {
+    const { world, stack, run, control } = setup();
+    // A token one stack made becomes the key another stack deploys with and manages.
+    stack.program = [
+      token("me", {
+        name: "deployer",
+        permissions: ["OrganizationAPITokenRead", "OrganizationAPITokenModify"],
+        rotationTrigger: "a",
+      }),
+    ];
+    await run(stack.up());
+    world.takeCalls("s");
+    const made = stack.state.get("me")?.outputs["value"] as string;
+    const own = new Stack(
+      {
+        clock: world.clock,
+        connect: (name, o) =>
+          new PantherClient({
+            url: o.url,
+            apiKey: o.apiKey,
+            clock: o.clock ?? world.clock,
+            dispatcher: world.transport(name) as never,
+          }),
+      },
+      "own",
+      made,
+    );
+    own.state.set("me", stack.state.get("me") as never);
+    own.program = [
+      token("me", {
+        name: "deployer",
+        permissions: ["OrganizationAPITokenRead", "OrganizationAPITokenModify"],
+        rotationTrigger: "b",
+        rotateDeployerToken: true,
+      }),
+    ];
+    world.inject("own", [{ operation: "rotate", kind: "lost" }]);
+    const up = await run(own.up());
+    expect(world.takeCalls("own")["rotate"]).toBe(1);
+    expect(up.errors.join()).toMatch(/deployer's own token: it is not rotated again/);
+    // The rotation took effect and its answer was lost: the old key is dead, as the error says it may be.
+    expect(control.authenticate(made)).toBeUndefined();
+    expect((own.state.get("me")?.outputs["valueState"] as { status: string }).status).toBe(
+      "pending",
+    );
   });
 
   it("the readiness wait ends within its timeout and says what Panther answered", async () => {

@@ -89,7 +89,7 @@ describeE2E("examples through the Pulumi CLI", () => {
       allowedCIDRBlocks: ["198.51.100.0/24"],
       user: "someone@example.com",
     });
-    const project = await stack("adopt-existing", { consoleTokenId: made.token.id });
+    const project = await stack("adopt-existing", { consoleId: made.token.id });
     const preview = await project.preview();
     expectOk(preview);
     expect(preview.stdout).toMatch(
@@ -121,7 +121,7 @@ describeE2E("examples through the Pulumi CLI", () => {
       permissions: ["AlertRead", "AlertModify"],
       allowedCIDRBlocks: ["203.0.113.0/24"],
     });
-    const project = await stack("adopt-existing", { consoleTokenId: made.token.id });
+    const project = await stack("adopt-existing", { consoleId: made.token.id });
     const preview = await project.preview();
     expect(preview.stdout).toMatch(
       /would let it be used from addresses outside 203\.0\.113\.0\/24/,

@@ -276,7 +276,7 @@ export class Run {
           url: options.url,
           apiKey: options.apiKey,
           timeouts: { headersMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS },
-          clock: options.clock,
+          clock: options.clock ?? world.clock,
           dispatcher: world.transport(stack) as never,
           random: () => 0.5,
           ...(options.maxAttempts === undefined

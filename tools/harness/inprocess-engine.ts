@@ -23,7 +23,7 @@
  */
 import { createProvider } from "../../provider/dynamic-provider";
 import type { Clock } from "../../provider/dynamic-provider/clock";
-import type { ClientOptions, TokenApi } from "../../provider/dynamic-provider/session";
+import type { ClientOptions, TokenApi } from "../../provider/connect";
 
 /** What a stack's provider processes run on. */
 export interface StackDeps {
