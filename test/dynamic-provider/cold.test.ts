@@ -1,0 +1,34 @@
+/**
+ * `check` and `diff` make no network call, so they must not pay for loading
+ * the HTTP client: neither undici nor zod is loaded until the first call that
+ * reaches Panther (preview of a stack with many tokens stays cheap).
+ */
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+
+import { REPO_ROOT } from "../../tools/harness/scratch";
+
+it("check and diff load neither undici nor zod; a create does", () => {
+  const script = `
+    const provider = require(${JSON.stringify(path.join(REPO_ROOT, "dist", "dynamic-provider", "index.js"))});
+    const loaded = () => Object.keys(require.cache).filter((f) => /node_modules[\\\\/](undici|zod)[\\\\/]/.test(f)).length;
+    (async () => {
+      await provider.configure({ config: { get: () => undefined, require: () => "" } });
+      const checked = await provider.check({}, { name: "ci", permissions: ["RuleRead"], __provider: "p" });
+      const olds = { ...checked.inputs, createdAt: "2026-01-01T00:00:00Z", value: "v", valueState: { status: "current", since: "x", reason: "r" } };
+      await provider.diff("id", olds, { ...checked.inputs, rotationTrigger: "x" });
+      const before = loaded();
+      process.env.PANTHER_API_URL = "http://127.0.0.1:9";
+      process.env.PANTHER_API_TOKEN = "k".repeat(40);
+      await provider.create(checked.inputs).catch(() => undefined);
+      console.log(JSON.stringify({ before, after: loaded() }));
+    })();
+  `;
+  const out = execFileSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 60_000 });
+  const { before, after } = JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as {
+    before: number;
+    after: number;
+  };
+  expect(before).toBe(0);
+  expect(after).toBeGreaterThan(0);
+});
