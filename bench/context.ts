@@ -1,9 +1,11 @@
 /**
  * What every benchmark section shares: the scratch project (pulumi-panther and the floor
  * provider installed from their `npm pack` tarballs, as a user installs them), the Panther API
- * emulator running in this process on 127.0.0.1, and the registrations of template resources
- * from a real program run (so `__provider` is exactly what the SDK serializes).
+ * emulator running in this process on 127.0.0.1, the registrations of template resources
+ * from a real program run (so `__provider` is exactly what the SDK serializes), and the real
+ * Pulumi CLI when scripts/pulumi-cli.js provides one (or why there is none).
  */
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
@@ -11,11 +13,14 @@ import { startEmulator, type Emulator } from "pulumi-panther/emulator";
 
 import {
   FIXTURES_DIR,
+  Project,
   REPO_ROOT,
   preparePackage,
+  providePulumiCli,
   registrationNamed,
   runProgram,
   startHost,
+  type CliLookup,
   type ProviderHost,
   type Registration,
 } from "../tools/harness";
@@ -55,17 +60,22 @@ export interface BenchContext {
   readonly emulator: Emulator;
   /** One registration per provider, from a real program run: the template for every token. */
   readonly template: Readonly<Record<ProviderKind, Registration>>;
+  /** The real Pulumi CLI (PP_PULUMI_CLI_DIR is set when found), or why there is none. */
+  readonly cli: CliLookup;
   /**
-   * A PantherApiToken whose inputs need normalizing (unsorted, duplicate permissions), for
-   * counting API calls per operation.
+   * A Pulumi project in the scratch install, run by the real CLI (only when `cli.found`);
+   * stopped and removed by {@link close}.
    */
-  readonly messy: Registration;
+  project(name: string, source: string): Project;
   /**
    * Starts a dynamic-provider host that finds Panther through PANTHER_API_URL and
    * PANTHER_API_TOKEN (the only way the floor provider knows).
    */
   startHost(extraEnv?: Readonly<Record<string, string>>): Promise<ProviderHost>;
-  /** Stops every provider host started through {@link startHost} that is still running, and the emulator. */
+  /**
+   * Stops every provider host started through {@link startHost} that is still running and
+   * whatever the projects' commands left running, removes the projects, and stops the emulator.
+   */
   close(): Promise<void>;
 }
 
@@ -75,17 +85,12 @@ const { FloorToken } = require("floor-provider");
 const base = ${JSON.stringify(BASE_ARGS)};
 new PantherApiToken("ours", { name: "ours", ...base });
 new FloorToken("floor", { name: "floor", ...base });
-new PantherApiToken("messy", {
-  name: "calls",
-  permissions: ["RuleRead", "AlertRead", "RuleRead"],
-  allowedCIDRBlocks: ["192.168.0.0/16", "10.0.0.0/8"],
-  rotationTrigger: "r1",
-});
 `;
 
 /**
  * Packs and installs both packages (reusing a cached scratch project when the tarballs are
- * unchanged), starts the emulator and records the template registrations.
+ * unchanged), looks for the Pulumi CLI, starts the emulator and records the template
+ * registrations.
  */
 export async function createContext(log: (line: string) => void): Promise<BenchContext> {
   const scratchDir = await preparePackage({
@@ -93,16 +98,29 @@ export async function createContext(log: (line: string) => void): Promise<BenchC
     cacheRoot: BENCH_CACHE_ROOT,
     log,
   });
+  const cli = await providePulumiCli();
+  log(
+    cli.found
+      ? `Pulumi CLI: ${cli.dir}`
+      : `NO PULUMI CLI (${cli.reason}): the real-engine sections will say so and measure nothing`,
+  );
   const emulator = await startEmulator({ host: "127.0.0.1", port: 0 });
   try {
     const regs = await runProgram({ scratchDir, program: TEMPLATE_PROGRAM });
     const env = { PANTHER_API_URL: emulator.url, PANTHER_API_TOKEN: emulator.adminKey };
     const hosts = new Set<ProviderHost>();
+    const projects = new Set<Project>();
     return {
       scratchDir,
       emulator,
       template: { ours: registrationNamed(regs, "ours"), floor: registrationNamed(regs, "floor") },
-      messy: registrationNamed(regs, "messy"),
+      cli,
+      project: (name, source) => {
+        if (!cli.found) throw new Error(`no Pulumi CLI: ${cli.reason}`);
+        const project = Project.create(name, source, undefined, undefined, scratchDir);
+        projects.add(project);
+        return project;
+      },
       startHost: async (extraEnv = {}) => {
         const host = await startHost({ scratchDir, env: { ...env, ...extraEnv } });
         hosts.add(host);
@@ -111,6 +129,11 @@ export async function createContext(log: (line: string) => void): Promise<BenchC
       close: async () => {
         // ProviderHost.close is idempotent: hosts the sections already closed return at once.
         await Promise.all([...hosts].map((h) => h.close()));
+        for (const project of projects) {
+          project.close();
+          fs.rmSync(project.dir, { recursive: true, force: true });
+        }
+        projects.clear();
         await emulator.close();
       },
     };

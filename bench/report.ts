@@ -1,7 +1,7 @@
 /**
- * Printing: plain-text tables, and the list of targets with OK or MISS next to each. A missed
- * target is reported, never turned into a failure: the benchmark exits non-zero only when
- * something errors.
+ * Printing: plain-text tables, and the list of targets with OK, MISS or NOT RUN next to each.
+ * A missed target is reported, never turned into a failure: the benchmark exits non-zero only
+ * when something errors.
  */
 
 /** A table: a title, column headers and rows of cells, printed with aligned columns. */
@@ -21,8 +21,10 @@ export interface Target {
   readonly value: string;
   /** The target, formatted, e.g. "≤ 1.10×". */
   readonly target: string;
-  /** Whether the measured value meets the target. */
+  /** Whether the measured value meets the target (false when it was not measured). */
   readonly ok: boolean;
+  /** Set when the figure could not be measured at all (e.g. no Pulumi CLI): printed as NOT RUN. */
+  readonly notRun?: true;
 }
 
 /** What one benchmark section produced. */
@@ -67,7 +69,12 @@ export function targetsTable(targets: readonly Target[]): Table {
   return {
     title: "Targets",
     headers: ["figure", "measured", "target", ""],
-    rows: targets.map((t) => [t.figure, t.value, t.target, verdict(t.ok)]),
+    rows: targets.map((t) => [
+      t.figure,
+      t.value,
+      t.target,
+      t.notRun === true ? "NOT RUN" : verdict(t.ok),
+    ]),
   };
 }
 

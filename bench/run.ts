@@ -1,17 +1,22 @@
 /**
  * `npm run bench`: measures pulumi-panther in one run against the Panther API emulator
  * (in-process, 127.0.0.1, port picked by the OS) and prints a table per figure, then the
- * targets with OK or MISS. A JSON copy goes to bench/results/latest.json (gitignored).
+ * targets with OK, MISS or NOT RUN. A JSON copy goes to bench/results/latest.json (gitignored).
  *
- *   1. API calls per operation, against the least the API allows
+ *   1. API calls per operation, against the least the API allows (real Pulumi CLI)
  *   2. lifecycle overhead against a floor provider and against direct HTTP calls
  *   3. serialized provider size per resource
  *   4. cold start of a provider host, and what the provider loads
  *   5. provider host memory after 1,000 lifecycles
  *   6. registering 1,000 resources in a program
+ *   7. pulumi up and pulumi destroy of 100 tokens through the real CLI, against the floor
+ *
+ * Sections 1 and 7 run literal `pulumi` commands through the CLI that scripts/pulumi-cli.js
+ * provides; without one (or with PULUMI_PANTHER_CLI=none) they print NOT RUN and say why, and
+ * the rest runs. Sections 2 to 6 drive the SDK's provider host and program runner directly.
  *
  * Exits non-zero only when something errors; a missed target is printed, not failed.
- * Everything is bounded in count; the whole run takes about two minutes on two cores.
+ * Everything is bounded in count; the whole run takes about five minutes on two cores.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -25,6 +30,7 @@ import { createContext, type BenchContext } from "./context";
 import { measureMemory } from "./memory";
 import { measureOverhead } from "./overhead";
 import { measureProgram } from "./program";
+import { measureRealEngine } from "./realEngine";
 import { renderTable, targetsTable, type SectionResult } from "./report";
 import { measureProviderSize } from "./size";
 
@@ -82,7 +88,10 @@ async function main(): Promise<void> {
     `${host.date}: node ${host.node}, ${String(host.cpus)} CPUs (${host.cpuModel}), ` +
       `${String(host.memoryMiB)} MiB, load ${host.loadAverageAtStart.join(" ")}`,
   );
-  log("preparing the scratch project (npm pack + install of pulumi-panther and floor-provider)…");
+  log(
+    "preparing the scratch project (npm pack + install of pulumi-panther and floor-provider) " +
+      "and looking for the Pulumi CLI (scripts/pulumi-cli.js)…",
+  );
   const ctx: BenchContext = await createContext((line) => {
     log(line);
   });
@@ -98,6 +107,11 @@ async function main(): Promise<void> {
     await section("4. cold start", results, () => measureColdStart(ctx));
     await section("2. overhead against the floor", results, () =>
       measureOverhead(ctx, (line) => {
+        log(line);
+      }),
+    );
+    await section("7. real engine: up and destroy of 100 tokens", results, () =>
+      measureRealEngine(ctx, (line) => {
         log(line);
       }),
     );

@@ -1,10 +1,11 @@
 /**
  * The harness behind the tests, the demo and the benchmark: install a package as a user would
  * (scratch.ts), run Pulumi programs with mocks and record their registrations (program.ts),
- * drive the SDK's dynamic-provider host over gRPC (host.ts), and run hermetic projects through
- * the real Pulumi CLI (project.ts).
+ * drive the SDK's dynamic-provider host over gRPC (host.ts), run hermetic projects through
+ * the real Pulumi CLI (project.ts), and find that CLI outside jest (pulumi-cli.ts).
  */
 export * from "./host";
 export * from "./program";
 export * from "./project";
+export * from "./pulumi-cli";
 export * from "./scratch";

@@ -1,0 +1,58 @@
+/**
+ * The Pulumi CLI for the demo and the benchmark, found the way jest's globalSetup finds it:
+ * `scripts/pulumi-cli.js` prints the directory of a real CLI as its last stdout line (a cached
+ * build answers in about half a second; a first build from the Go module proxy takes about
+ * five minutes). `PULUMI_PANTHER_CLI=none` says not to use one at all.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+import { childEnv, describeExit, exec } from "./exec";
+import { CLI_DIR_ENV } from "./project";
+import { REPO_ROOT } from "./scratch";
+
+/** `PULUMI_PANTHER_CLI=none`: run without the real CLI (scripts/pulumi-cli.js reads the same variable for a path). */
+export const CLI_SWITCH = "PULUMI_PANTHER_CLI";
+export const NO_CLI = "none";
+
+/** The script that provides the CLI. */
+export const CLI_SCRIPT = path.join(REPO_ROOT, "scripts", "pulumi-cli.js");
+
+/** Where the CLI is, or why there is none; `log` is what the script said on stderr. */
+export type CliLookup =
+  | { readonly found: true; readonly dir: string; readonly log: string }
+  | { readonly found: false; readonly reason: string; readonly log: string };
+
+/**
+ * Runs `scripts/pulumi-cli.js` (bounded by `timeoutMs`) and, when it provides a CLI, sets
+ * PP_PULUMI_CLI_DIR in this process's environment as globalSetup does, so that
+ * {@link Project} commands run it. Never throws: a missing CLI is a result.
+ */
+export async function providePulumiCli(timeoutMs = 15 * 60_000): Promise<CliLookup> {
+  if (process.env[CLI_SWITCH] === NO_CLI) {
+    return { found: false, reason: `${CLI_SWITCH}=${NO_CLI} says not to use one`, log: "" };
+  }
+  let result;
+  try {
+    result = await exec(process.execPath, [CLI_SCRIPT], {
+      cwd: REPO_ROOT,
+      env: childEnv(),
+      timeoutMs,
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { found: false, reason: `${CLI_SCRIPT} did not start: ${message}`, log: "" };
+  }
+  const log = result.stderr.trim();
+  const dir = result.stdout.trim().split("\n").at(-1) ?? "";
+  if (result.exitCode === 0 && dir !== "" && fs.existsSync(path.join(dir, "pulumi"))) {
+    process.env[CLI_DIR_ENV] = dir;
+    return { found: true, dir, log };
+  }
+  const lastWords = log.split("\n").at(-1) ?? "";
+  return {
+    found: false,
+    reason: `scripts/pulumi-cli.js ${describeExit(result)}${lastWords === "" ? "" : `: ${lastWords}`}`,
+    log,
+  };
+}
