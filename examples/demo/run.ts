@@ -36,7 +36,7 @@ import * as ts from "typescript";
 import { PantherClient } from "pulumi-panther/client";
 
 import { realClock } from "../../provider/dynamic-provider/clock";
-import type { ClientOptions, TokenApi } from "../../provider/dynamic-provider/session";
+import type { ClientOptions, TokenApi } from "../../provider/connect";
 import { startEmulator, type Emulator, type EmulatorCounters } from "../../provider/emulator";
 import {
   Project,
@@ -374,7 +374,7 @@ function connectReal(options: ClientOptions): TokenApi {
     url: options.url,
     apiKey: options.apiKey,
     timeouts,
-    clock: options.clock,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.maxAttempts === undefined ? {} : { retry: { maxAttempts: options.maxAttempts } }),
     ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
   });

@@ -6,7 +6,7 @@
  * job.
  */
 import { PROVIDER_KEY } from "./inputs";
-import type { TokenState } from "./state";
+import { storedState, type TokenState } from "./state";
 
 export class PartialFailure extends Error {
   /** Id of the token that exists in Panther. */
@@ -28,7 +28,7 @@ export class PartialFailure extends Error {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "PartialFailure";
     this.id = options.id;
-    this.properties = { ...options.state, [PROVIDER_KEY]: options.provider };
+    this.properties = { ...storedState(options.state), [PROVIDER_KEY]: options.provider };
     // The engine shows only the reasons of an init failure, not the message: lead with it.
     this.reasons = [options.message, ...options.reasons];
   }

@@ -16,12 +16,12 @@ import * as lifecycle from "./lifecycle";
 import { stderrProgress } from "./progress";
 import { connectPanther } from "../connect";
 import { Session, type ProviderDeps } from "./session";
-import type { TokenState } from "./state";
+import { storedState, type StoredState } from "./state";
 
 /** The provider, typed as the SDK sees it. */
 export type TokenProvider = Required<
   Pick<
-    dynamic.ResourceProvider<TokenInputs, TokenState>,
+    dynamic.ResourceProvider<TokenInputs, StoredState>,
     "configure" | "check" | "diff" | "create" | "read" | "update" | "delete"
   >
 >;
@@ -43,9 +43,24 @@ export function createProvider(deps: ProviderDeps): TokenProvider {
     },
     check: (olds, news) => Promise.resolve(lifecycle.check(raw(olds), raw(news))),
     diff: (id, olds, news) => Promise.resolve(lifecycle.diff(session, id, raw(olds), raw(news))),
-    create: (inputs) => lifecycle.create(session, raw(inputs)),
-    read: (id, props) => lifecycle.read(session, id, raw(props)),
-    update: (id, olds, news) => lifecycle.update(session, id, raw(olds), raw(news)),
+    create: async (inputs) => {
+      const { id, outs } = await lifecycle.create(session, raw(inputs));
+      return { id, outs: storedState(outs) };
+    },
+    read: async (id, props) => {
+      const result = await lifecycle.read(session, id, raw(props));
+      // The SDK types a read's inputs as its outputs; they are the token's inputs.
+      const inputs = result.inputs as unknown as StoredState | undefined;
+      return {
+        id: result.id,
+        props: result.props === undefined ? ({} as StoredState) : storedState(result.props),
+        ...(inputs === undefined ? {} : { inputs }),
+      };
+    },
+    update: async (id, olds, news) => {
+      const { outs } = await lifecycle.update(session, id, raw(olds), raw(news));
+      return { outs: storedState(outs) };
+    },
     delete: (id, props) => lifecycle.remove(session, id, raw(props)),
   } satisfies TokenProvider;
 }

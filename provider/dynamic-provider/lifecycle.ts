@@ -56,6 +56,24 @@ import { DEFAULT_USABLE_TIMEOUT_SECONDS, waitUntilUsable } from "./usable";
 
 type Raw = Record<string, unknown>;
 
+/** What create returns: the token's id and state. */
+export interface Created {
+  readonly id: string;
+  readonly outs: TokenState;
+}
+
+/** What read returns: the id (empty when the token is gone), its state, and inputs after drift. */
+export interface Read {
+  readonly id: string;
+  readonly props?: TokenState;
+  readonly inputs?: TokenInputs;
+}
+
+/** What update returns: the token's new state. */
+export interface Updated {
+  readonly outs: TokenState;
+}
+
 /** The checked inputs the engine hands back (check produced them). */
 function inputsOf(raw: Raw): TokenInputs {
   return raw as unknown as TokenInputs;
@@ -327,11 +345,7 @@ async function rotateInto(
   return usable(session, id, next, inputs, provider);
 }
 
-async function adopt(
-  session: Session,
-  inputs: TokenInputs,
-  provider: unknown,
-): Promise<dynamic.CreateResult> {
+async function adopt(session: Session, inputs: TokenInputs, provider: unknown): Promise<Created> {
   const id = inputs.adoptTokenId ?? "";
   const deployer = await session.deployer();
   if (id === deployer.id) throw refuseDeployerToken("adopt", id);
@@ -394,7 +408,7 @@ async function adopt(
  * but a later step failed, it throws a {@link PartialFailure} so the engine
  * keeps it.
  */
-export async function create(session: Session, raw: Raw): Promise<dynamic.CreateResult> {
+export async function create(session: Session, raw: Raw): Promise<Created> {
   let inputs = inputsOf(raw);
   const provider = providerOf(raw);
   if (typeof inputs.adoptTokenId === "string") return adopt(session, inputs, provider);
@@ -445,12 +459,12 @@ export async function create(session: Session, raw: Raw): Promise<dynamic.Create
  * stale. Without prior state this is an import: the token is read, never
  * changed, and the stack holds no value.
  */
-export async function read(session: Session, id: string, props: Raw): Promise<dynamic.ReadResult> {
+export async function read(session: Session, id: string, props: Raw): Promise<Read> {
   if (!isTokenState(props)) return importToken(session, id);
   const olds = readState(props, session.now());
   guardOrigin(session, olds, id);
   const token = await getOrGone(session, id);
-  if (token === undefined) return { id: "", props: {} };
+  if (token === undefined) return { id: "" };
   const reported = normalizeFields(token);
   const drift = !sameFields(reported, olds.applied.reported);
   let value = olds.valueState;
@@ -505,7 +519,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-async function importToken(session: Session, id: string): Promise<dynamic.ReadResult> {
+async function importToken(session: Session, id: string): Promise<Read> {
   if (id === "self") throw refuseDeployerToken("import", id);
   const deployer = await session.deployer();
   if (id === deployer.id) throw refuseDeployerToken("import", id);
@@ -564,7 +578,7 @@ export async function update(
   id: string,
   oldsRaw: Raw,
   newsRaw: Raw,
-): Promise<dynamic.UpdateResult> {
+): Promise<Updated> {
   const olds = readState(oldsRaw, session.now());
   const news = inputsOf(newsRaw);
   const provider = providerOf(newsRaw);

@@ -9,7 +9,7 @@
  */
 import type { Actor, ApiToken } from "../client/types";
 import { API_FIELDS, INPUT_KEYS, PROVIDER_KEY, type TokenInputs } from "./inputs";
-import { normalizeFields, type TokenFields } from "./normalize";
+import { normalizeFields, sameFields, type TokenFields } from "./normalize";
 import { readPairView, type PairView } from "./pair";
 
 /**
@@ -375,6 +375,30 @@ export function readState(raw: Raw, now: number): TokenState {
     pairPeerId: str(raw, "pairPeerId"),
   });
 }
+
+/**
+ * `state` as it is written to Pulumi state: `applied` is left out when it
+ * says nothing the reported fields do not (Panther answered in our own form,
+ * the common case), as {@link readState} derives it back. The engine
+ * converts and rewrites the whole state at every step, so every field left
+ * out saves work on every operation.
+ */
+export function storedState(state: TokenState): StoredState {
+  const reported = {
+    name: state.name,
+    permissions: state.permissions,
+    allowedCIDRBlocks: state.allowedCIDRBlocks,
+  };
+  if (!sameFields(state.applied.sent, reported) || !sameFields(state.applied.reported, reported)) {
+    return state;
+  }
+  return Object.fromEntries(
+    Object.entries(state).filter(([key]) => key !== "applied"),
+  ) as StoredState;
+}
+
+/** State as written to Pulumi state: `applied` only where it says something (see {@link storedState}). */
+export type StoredState = Omit<TokenState, "applied"> & Partial<Pick<TokenState, "applied">>;
 
 /** `state` as stored outputs, with the serialized provider. */
 export function withProvider(
