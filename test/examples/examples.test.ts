@@ -119,13 +119,9 @@ function exampleDir(example: string): string {
   return path.join(EXAMPLES_DIR, example);
 }
 
-/**
- * The project name in an example's Pulumi.yaml (what `new pulumi.Config()` reads under); the quick
- * start's Pulumi project is the repository's root Pulumi.yaml.
- */
+/** The project name in an example's Pulumi.yaml (what `new pulumi.Config()` reads under). */
 function projectName(dir: string): string {
-  const own = path.join(dir, "Pulumi.yaml");
-  const file = fs.existsSync(own) ? own : path.join(REPO_ROOT, "Pulumi.yaml");
+  const file = path.join(dir, "Pulumi.yaml");
   const yaml = fs.readFileSync(file, "utf8");
   const name = /^name:\s*(\S+)\s*$/m.exec(yaml)?.[1];
   if (name === undefined) throw new Error(`${file} has no name`);
@@ -180,7 +176,7 @@ function exampleDirs(): string[] {
 }
 
 describe("examples", () => {
-  it("each is a Pulumi project a user can install: Pulumi.yaml, package.json, README.md", () => {
+  it("each is a Pulumi project a user can install from a checkout: Pulumi.yaml, package.json, tsconfig.json, README.md", () => {
     const dirs = exampleDirs();
     expect(dirs).toEqual(
       expect.arrayContaining([
@@ -191,6 +187,11 @@ describe("examples", () => {
         "zero-downtime",
       ]),
     );
+    const { version } = JSON.parse(
+      fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"),
+    ) as {
+      version: string;
+    };
     for (const name of [...dirs, "zero-downtime/consumer"]) {
       const dir = path.join(EXAMPLES_DIR, name);
       const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
@@ -200,16 +201,51 @@ describe("examples", () => {
       expect({ name, main: pkg.main }).toEqual({ name, main: "index.ts" });
       expect(pkg.dependencies).toHaveProperty("@pulumi/pulumi");
       if (name !== "zero-downtime/consumer") {
-        expect(pkg.dependencies).toHaveProperty("pulumi-panther");
+        // The tarball `npm pack` writes at the repository's root: the package is not published.
+        const tarball = path.relative(dir, path.join(REPO_ROOT, `pulumi-panther-${version}.tgz`));
+        expect({ name, dependency: pkg.dependencies?.["pulumi-panther"] }).toEqual({
+          name,
+          dependency: `file:${tarball}`,
+        });
       }
-      if (name !== "quickstart") {
-        // The quick start's Pulumi project is the repository's root Pulumi.yaml.
-        expect(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")).toMatch(
-          /^runtime:\n {2}name: nodejs$/m,
-        );
-        expect(fs.existsSync(path.join(dir, "README.md"))).toBe(true);
+      const yaml = fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
+      expect(yaml).toMatch(/^runtime:\n {2}name: nodejs$/m);
+      // The package's keys are never declared: a declared key without a default is required,
+      // which leaves no room for the environment fallbacks.
+      expect({ name, declaresPantherKeys: /^ {2}panther:/m.test(yaml) }).toEqual({
+        name,
+        declaresPantherKeys: false,
+      });
+      // The tsconfig of `pulumi new typescript`: what a user's project has.
+      const tsconfig = JSON.parse(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")) as {
+        compilerOptions: Record<string, unknown>;
+        files: string[];
+      };
+      expect({ name, ...tsconfig }).toEqual({
+        name,
+        files: ["index.ts"],
+        compilerOptions: expect.objectContaining({
+          strict: true,
+          module: "commonjs",
+          moduleResolution: "node",
+        }) as unknown,
+      });
+      expect(tsconfig.compilerOptions).not.toHaveProperty("skipLibCheck");
+      expect(tsconfig.compilerOptions).not.toHaveProperty("esModuleInterop");
+      expect(fs.existsSync(path.join(dir, "README.md"))).toBe(true);
+      if (name !== "zero-downtime/consumer") {
+        const readme = fs.readFileSync(path.join(dir, "README.md"), "utf8");
+        expect(readme).toContain("npm ci && npm pack");
+        expect(readme).toContain(`cd examples/${name}\nnpm install`);
       }
     }
+  });
+
+  it("the root Pulumi.yaml runs the quick start and declares no config", () => {
+    const yaml = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8");
+    expect(yaml).toMatch(/^main: examples\/quickstart\/$/m);
+    expect(yaml).toMatch(/^runtime:\n {2}name: nodejs$/m);
+    expect(yaml).not.toMatch(/^config:/m);
   });
 
   it("quickstart: one token for CI, its value exported", async () => {

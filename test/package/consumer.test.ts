@@ -31,6 +31,9 @@ import ts from "typescript";
 import { childEnv, describeExit, exec, type ExecResult } from "../support/exec";
 import { REPO_ROOT, preparePackage } from "../support/scratch";
 
+/** Runs a program as the language host does, under mocks: see the file. */
+const RUN_AS_PULUMI = path.join(REPO_ROOT, "test", "support", "run-as-pulumi.js");
+
 /** The TypeScript versions compiled with, installed under aliases so that none is `typescript`. */
 const COMPILERS: readonly Compiler[] = [
   // The oldest TypeScript the current @types/node supports (its typeScriptVersion): the
@@ -403,38 +406,8 @@ describe.each(COMPILERS.map((c) => [c.version, c] as const))(
 );
 
 describe("a project without TypeScript of its own, run as Pulumi runs it (TypeScript 3.8, ts-node 7)", () => {
-  /** Starts `@pulumi/pulumi/cmd/run` (the language host's program runner) under the SDK's mocks. */
-  const RUNNER = `"use strict";
-const pulumi = require("@pulumi/pulumi");
-const tsutils = require("@pulumi/pulumi/tsutils");
-const registered = [];
-pulumi.runtime.setMocks(
-  {
-    newResource: (args) => {
-      registered.push(args.name);
-      return { id: args.name + "_id", state: Object.assign({ value: "v" }, args.inputs) };
-    },
-    call: (args) => args.inputs,
-  },
-  "panther-consumer",
-  "dev",
-  true,
-);
-const chosen = tsutils.typeScriptRequireStrings();
-console.log("COMPILER " + JSON.stringify({
-  typescript: require(chosen.typescriptRequire).version,
-  tsNode: chosen.tsnodeRequire,
-}));
-process.on("exit", () => console.log("REGISTERED " + JSON.stringify(registered)));
-process.env.PULUMI_NODEJS_TYPESCRIPT = "true";
-process.argv = [process.argv[0], "run", "--monitor=mock", "--project=panther-consumer", "--stack=dev", process.argv[2]];
-require("@pulumi/pulumi/cmd/run");
-`;
-
-  const runAsPulumi = async (program: string): Promise<ExecResult> => {
-    fs.writeFileSync(path.join(consumer(), "run-as-pulumi.js"), RUNNER);
-    return node(["run-as-pulumi.js", program]);
-  };
+  const runAsPulumi = (program: string): Promise<ExecResult> =>
+    node([RUN_AS_PULUMI, program], { PP_PROJECT: "panther-consumer" });
 
   const marked = (r: ExecResult, marker: string): unknown => {
     const line = r.stdout.split("\n").find((l) => l.startsWith(`${marker} `));
