@@ -208,6 +208,21 @@ describe("the examples, installed from the packed tarball and run as Pulumi runs
     }
   });
 
+  it("install with no unreviewed dependency install script (npm prints no warning)", async () => {
+    for (const example of EXAMPLES) {
+      const r = await exec("npm", ["install-scripts", "ls"], {
+        cwd: path.join(installed, "examples", example),
+        env: childEnv(),
+        timeoutMs: 60_000,
+      });
+      expect({ example, exit: describeExit(r), stdout: r.stdout.trim() }).toEqual({
+        example,
+        exit: "exited with code 0",
+        stdout: "No packages with unreviewed install scripts.",
+      });
+    }
+  });
+
   it("quickstart", async () => {
     expectRan(await runExample("quickstart"), ["ci-deployer"]);
   });

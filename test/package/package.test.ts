@@ -134,3 +134,18 @@ it("builds on pack: npm pack in a checkout without dist/ ships the build", async
     fs.rmSync(work, { recursive: true, force: true });
   }
 }, 240_000);
+
+it("npm ci runs no dependency install script unreviewed, so it prints no install-scripts warning", async () => {
+  // npm 11 skips the install scripts of dependencies not listed in allowScripts and warns about
+  // each. protobufjs's postinstall (reached through @grpc/grpc-js) only warns when a dependent
+  // asks for protobufjs with a range not starting with "~": package.json denies it.
+  const r = await exec("npm", ["install-scripts", "ls"], {
+    cwd: REPO_ROOT,
+    env: childEnv(),
+    timeoutMs: 60_000,
+  });
+  expect({ exit: describeExit(r), stdout: r.stdout.trim() }).toEqual({
+    exit: "exited with code 0",
+    stdout: "No packages with unreviewed install scripts.",
+  });
+});
