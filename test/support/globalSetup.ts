@@ -30,12 +30,13 @@ export default async function globalSetup(): Promise<void> {
   const lines: string[] = [];
   const scratchDir = await preparePackage({ packageDirs, log: (l) => lines.push(l) });
   process.env[SCRATCH_DIR_ENV] = scratchDir;
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(
-    `\n[globalSetup] scratch project ${scratchDir} ready in ${seconds} s${harnessOnly ? " (harness only)" : ""}`,
-  );
+  // Silent unless asked: a passing `npm test` prints no noise. Failures throw with the details.
   if (process.env["PP_SETUP_VERBOSE"] === "1") {
-    console.log(lines.map((l) => `[globalSetup] ${l}`).join("\n"));
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    lines.push(
+      `scratch project ${scratchDir} ready in ${seconds} s${harnessOnly ? " (harness only)" : ""}`,
+    );
+    console.log(`\n${lines.map((l) => `[globalSetup] ${l}`).join("\n")}`);
   }
 }
 
