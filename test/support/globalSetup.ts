@@ -6,7 +6,8 @@
  * It does not build: `npm test` runs `npm run build` first. It fails fast when `dist/` is
  * missing. With PP_HARNESS_ONLY=1 it skips the package under test and installs only the
  * fixtures, so the harness self-tests (`npx jest test/harness`) run while the package does
- * not build.
+ * not build. It prints nothing; PP_SETUP_VERBOSE=1 prints where the project is and how it was
+ * prepared.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
