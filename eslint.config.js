@@ -17,6 +17,19 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The examples are Pulumi projects with tsconfigs of their own (the `pulumi new` template),
+    // which resolve pulumi-panther from an install of the packed tarball. Linted here, against
+    // the sources, through the root tsconfig's paths, as `npm run typecheck` checks them.
+    files: ["examples/**/*.ts"],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: "./tsconfig.json",
+        tsconfigRootDir: __dirname,
+      },
+    },
+  },
+  {
     files: ["**/*.js"],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: {

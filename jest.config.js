@@ -7,6 +7,13 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },
   globalSetup: "<rootDir>/test/support/globalSetup.ts",
+  // Console output of a test file shows only when it fails; a passing run prints no noise.
+  // PULUMI_PANTHER_TEST_SUMMARY=<file> also records the run's counts (scripts/test-summary.js).
+  reporters: [
+    ["<rootDir>/test/support/quiet-reporter.js", {}],
+    ["summary", {}],
+    ["<rootDir>/test/support/summary-reporter.js", {}],
+  ],
   // The lifecycle suites spawn provider hosts and an emulator per file; two
   // cores are what the CI machines have.
   maxWorkers: 2,

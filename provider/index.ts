@@ -8,21 +8,23 @@
  * export const token = ci.value;
  * ```
  */
-export { PantherApiToken, type PantherApiTokenArgs } from "./resources/apiToken";
-export {
-  PantherApiTokenPair,
-  rotationGeneration,
-  type PantherApiTokenPairArgs,
-} from "./resources/tokenPair";
+// Type-only names are exported in `export type` statements of their own, not with inline `type`
+// modifiers: the emitted declarations then stay readable by TypeScript 3.8, the compiler that
+// @pulumi/pulumi runs programs with when a project has no TypeScript of its own.
+export { PantherApiToken } from "./resources/apiToken";
+export type { PantherApiTokenArgs } from "./resources/apiToken";
+export { PantherApiTokenPair, rotationGeneration } from "./resources/tokenPair";
+export type { PantherApiTokenPairArgs } from "./resources/tokenPair";
 export type { ValueState, ValueStatus } from "./dynamic-provider/state";
 export {
   getApiToken,
   getDeployerToken,
   listApiTokens,
   requireDeployerPermissions,
-  type LookupOptions,
 } from "./lookups";
-export { KNOWN_PERMISSIONS, type KnownPermission, type Permission } from "./client/permissions";
+export type { LookupOptions } from "./lookups";
+export { KNOWN_PERMISSIONS } from "./client/permissions";
+export type { KnownPermission, Permission } from "./client/permissions";
 export type { Actor, ApiToken } from "./client/types";
 export {
   CONFIG_ALLOW_ORIGIN_CHANGE,

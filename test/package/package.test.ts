@@ -4,7 +4,9 @@
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { childEnv, describeExit, exec } from "../../tools/harness/exec";
 import { REPO_ROOT, installedPackageDir, scratchDirFromEnv } from "../../tools/harness/scratch";
 
 interface PackFile {
@@ -65,4 +67,85 @@ it("keeps reachable every module path that state and users require, from an inst
   expect(fs.readFileSync(path.join(installed, "dist", "emulator", "cli.js"), "utf8")).toMatch(
     /^#!\/usr\/bin\/env node/,
   );
+});
+
+/** What a clean clone lacks: the build, installs, caches and packs (.gitignore's entries). */
+const NOT_IN_A_CLONE = new Set([".git", "node_modules", "dist", "coverage", ".build", ".ci/cache"]);
+
+/** Copies the repository's sources to `dest`, as a fresh clone has them (no dist/). */
+function copySources(from: string, dest: string, relative = ""): void {
+  for (const entry of fs.readdirSync(path.join(from, relative), { withFileTypes: true })) {
+    const rel = path.join(relative, entry.name);
+    if (NOT_IN_A_CLONE.has(rel) || entry.name.endsWith(".tgz") || rel === "bench/results") {
+      continue;
+    }
+    if (entry.isDirectory()) {
+      fs.mkdirSync(path.join(dest, rel));
+      copySources(from, dest, rel);
+    } else if (entry.isFile()) {
+      fs.copyFileSync(path.join(from, rel), path.join(dest, rel));
+    }
+  }
+}
+
+it("builds on pack: npm pack in a checkout without dist/ ships the build", async () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-panther-pack-"));
+  try {
+    const clone = path.join(work, "clone");
+    fs.mkdirSync(clone);
+    copySources(REPO_ROOT, clone);
+    // The dependencies npm ci would install; the build needs the compiler.
+    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(clone, "node_modules"), "dir");
+    expect(fs.existsSync(path.join(clone, "dist"))).toBe(false);
+
+    const r = await exec("npm", ["pack", "--json", "--pack-destination", work], {
+      cwd: clone,
+      env: childEnv(),
+      timeoutMs: 180_000,
+    });
+    expect({ exit: describeExit(r), stderr: r.stderr }).toEqual({
+      exit: "exited with code 0",
+      stderr: expect.any(String) as unknown,
+    });
+    const [report] = JSON.parse(r.stdout.slice(r.stdout.indexOf("["))) as {
+      filename: string;
+      files: PackFile[];
+    }[];
+    const files = (report?.files ?? []).map((f) => f.path);
+
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "dist/index.js",
+        "dist/index.d.ts",
+        "dist/client/index.js",
+        "dist/emulator/cli.js",
+        "dist/dynamic-provider/index.js",
+      ]),
+    );
+    // The tarball holds them too, built by the whole build (the declarations split).
+    const tarball = path.join(work, report?.filename ?? "");
+    const listed = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n");
+    expect(listed).toContain("package/dist/index.js");
+    const index = execFileSync("tar", ["-xzOf", tarball, "package/dist/index.d.ts"], {
+      encoding: "utf8",
+    });
+    expect(index).toContain(`export type { PantherApiTokenArgs } from "./resources/apiToken";`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}, 240_000);
+
+it("npm ci runs no dependency install script unreviewed, so it prints no install-scripts warning", async () => {
+  // npm 11 skips the install scripts of dependencies not listed in allowScripts and warns about
+  // each. protobufjs's postinstall (reached through @grpc/grpc-js) only warns when a dependent
+  // asks for protobufjs with a range not starting with "~": package.json denies it.
+  const r = await exec("npm", ["install-scripts", "ls"], {
+    cwd: REPO_ROOT,
+    env: childEnv(),
+    timeoutMs: 60_000,
+  });
+  expect({ exit: describeExit(r), stdout: r.stdout.trim() }).toEqual({
+    exit: "exited with code 0",
+    stdout: "No packages with unreviewed install scripts.",
+  });
 });

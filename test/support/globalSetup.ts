@@ -6,7 +6,8 @@
  * It does not build: `npm test` runs `npm run build` first. It fails fast when `dist/` is
  * missing. With PP_HARNESS_ONLY=1 it skips the package under test and installs only the
  * fixtures, so the harness self-tests (`npx jest test/harness`) run while the package does
- * not build.
+ * not build. It prints nothing; PP_SETUP_VERBOSE=1 prints where the project is and how it was
+ * prepared.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -37,12 +38,13 @@ export default async function globalSetup(): Promise<void> {
   const scratchDir = await preparePackage({ packageDirs, log: (l) => lines.push(l) });
   process.env[SCRATCH_DIR_ENV] = scratchDir;
   if (!harnessOnly) providePulumiCli();
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(
-    `\n[globalSetup] scratch project ${scratchDir} ready in ${seconds} s${harnessOnly ? " (harness only)" : ""}`,
-  );
+  // Silent unless asked: a passing `npm test` prints no noise. Failures throw with the details.
   if (process.env["PP_SETUP_VERBOSE"] === "1") {
-    console.log(lines.map((l) => `[globalSetup] ${l}`).join("\n"));
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    lines.push(
+      `scratch project ${scratchDir} ready in ${seconds} s${harnessOnly ? " (harness only)" : ""}`,
+    );
+    console.log(`\n${lines.map((l) => `[globalSetup] ${l}`).join("\n")}`);
   }
 }
 

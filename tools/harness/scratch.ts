@@ -87,6 +87,12 @@ export interface PrepareOptions {
   readonly packageDirs?: readonly string[];
   /** Where cached scratch projects live. Default {@link DEFAULT_CACHE_ROOT}. */
   readonly cacheRoot?: string;
+  /**
+   * Registry packages installed alongside the tarballs, as `npm install` specs with exact
+   * versions (e.g. `@types/node@22.20.7`, or an alias such as `ts59@npm:typescript@5.9.3`).
+   * They are part of the cache key. Default: none.
+   */
+  readonly registryPackages?: readonly string[];
   /** Receives progress lines (commands run, timings). Default: silent. */
   readonly log?: (line: string) => void;
 }
@@ -109,8 +115,11 @@ interface ScratchMarker {
 export async function preparePackage(opts: PrepareOptions = {}): Promise<string> {
   const log = opts.log ?? noop;
   const packageDirs = opts.packageDirs ?? [REPO_ROOT];
-  if (packageDirs.length === 0) {
-    throw new Error("preparePackage: packageDirs is empty; give at least one package directory");
+  const registryPackages = [...(opts.registryPackages ?? [])].sort();
+  if (packageDirs.length === 0 && registryPackages.length === 0) {
+    throw new Error(
+      "preparePackage: packageDirs and registryPackages are empty; give at least one package",
+    );
   }
   const cacheRoot = opts.cacheRoot ?? DEFAULT_CACHE_ROOT;
   fs.mkdirSync(cacheRoot, { recursive: true });
@@ -123,7 +132,7 @@ export async function preparePackage(opts: PrepareOptions = {}): Promise<string>
     for (const dir of packageDirs) {
       packed.push(await packPackage(dir, tarDir, log));
     }
-    const key = cacheKey(packed);
+    const key = cacheKey(packed, registryPackages);
     const finalDir = path.join(cacheRoot, key);
     if (isComplete(finalDir)) {
       log(`scratch: reusing ${finalDir}`);
@@ -134,7 +143,7 @@ export async function preparePackage(opts: PrepareOptions = {}): Promise<string>
     writeScratchPackageJson(work);
     await npmInstall(
       work,
-      packed.map((p) => `./tarballs/${path.basename(p.tarball)}`),
+      [...packed.map((p) => `./tarballs/${path.basename(p.tarball)}`), ...registryPackages],
       log,
     );
     writeMarker(work, packed);
@@ -300,7 +309,7 @@ function parsePackJson(stdout: string, packageDir: string): PackJsonEntry {
 
 async function npmInstall(
   dir: string,
-  tarballs: readonly string[],
+  specs: readonly string[],
   log: (line: string) => void,
 ): Promise<void> {
   const started = Date.now();
@@ -310,7 +319,7 @@ async function npmInstall(
     "--no-audit",
     "--no-fund",
     "--ignore-scripts",
-    ...tarballs,
+    ...specs,
   ];
   const r = await exec("npm", args, {
     cwd: dir,
@@ -323,15 +332,19 @@ async function npmInstall(
     );
   }
   log(
-    `scratch: npm install of ${String(tarballs.length)} tarball(s) took ${String(Date.now() - started)} ms`,
+    `scratch: npm install of ${String(specs.length)} package(s) took ${String(Date.now() - started)} ms`,
   );
 }
 
-function cacheKey(packed: readonly PackedPackage[]): string {
+function cacheKey(packed: readonly PackedPackage[], registryPackages: readonly string[]): string {
   const h = createHash("sha256");
   h.update(`layout ${LAYOUT_VERSION}\n`);
   for (const p of [...packed].sort((a, b) => a.name.localeCompare(b.name))) {
     h.update(`${p.name} ${p.sha256}\n`);
+  }
+  // Nothing is added for an empty list, so the keys of existing entries stay as they were.
+  for (const spec of registryPackages) {
+    h.update(`registry ${spec}\n`);
   }
   return h.digest("hex").slice(0, 24);
 }
