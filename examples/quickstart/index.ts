@@ -11,6 +11,5 @@ const ci = new PantherApiToken("ci-deployer", {
 });
 
 export const tokenId = ci.id;
-export const rotatedAt = ci.rotatedAt;
 /** The token value: a Pulumi secret (`pulumi stack output token --show-secrets`). */
 export const token = ci.value;

@@ -28,7 +28,8 @@ const detections = new PantherApiToken("detections-sync", {
 });
 
 export const tokenId = detections.id;
-export const rotatedAt = detections.rotatedAt;
+/** When the value was issued (by the creation, or the last rotation). */
+export const valueIssuedAt = detections.valueState.issuedAt;
 /** When the next scheduled rotation is due (the first `pulumi up` after it rotates the token). */
 export const nextRotationDue = pulumi
   .all([detections.rotatedAt, detections.createdAt])

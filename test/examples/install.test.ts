@@ -261,17 +261,15 @@ describe("the examples, installed from the packed tarball and run as Pulumi runs
       {
         "panther:url": emulator.url,
         "panther:token": emulator.adminKey,
-        "panther-adopt-existing:consoleTokenId": made.token.id,
+        "panther-adopt-existing:consoleId": made.token.id,
       },
       ["panther:token"],
     );
-    // Without importTokenId the program exports importedId as undefined, which Pulumi says; the
-    // preview says what adopting changes.
+    // The preview says what adopting changes.
     expectRan(
       r,
       ["alert-forwarder"],
       [
-        /^warning: \[runtime\] Undefined value \(importedId\) will not show as a stack output\.$/,
         new RegExp(
           `^warning: \\[runtime\\] adopting token ${made.token.id} \\("made-by-hand"\\) adds permissions AlertModify`,
         ),
