@@ -67,7 +67,7 @@ export async function measureApiCalls(ctx: BenchContext): Promise<SectionResult>
   const project = ctx.project("bench-calls", program("calls", "r1"));
   await project.ok(["stack", "init", "bench", "--non-interactive"]);
   await project.ok(["config", "set", "panther:url", ctx.emulator.url]);
-  await project.ok(["config", "set", "--secret", "panther:token", ctx.emulator.adminKey]);
+  await project.ok(["config", "set", "--secret", "panther:token", "--", ctx.emulator.adminKey]);
 
   const figures: ApiCallFigure[] = [];
   const measure = async (

@@ -291,7 +291,7 @@ class CliEngine implements DemoEngine {
     await must(["stack", "init", STACK, "--non-interactive"]);
     await must(["config", "set", "panther:url", this.#emulator.url]);
     await must(
-      ["config", "set", "--secret", "panther:token", this.#emulator.adminKey],
+      ["config", "set", "--secret", "panther:token", "--", this.#emulator.adminKey],
       `config set --secret panther:token ${MASK}`,
     );
     return shown;

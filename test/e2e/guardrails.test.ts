@@ -84,7 +84,7 @@ describeE2E("the deployer's own token through the Pulumi CLI", () => {
     expect((await project.up()).code).toBe(0);
     // The stack now deploys with the token it manages.
     const key = (await project.outputs(true))["deployerKey"] as string;
-    await project.ok(["config", "set", "--secret", "panther:token", key]);
+    await project.ok(["config", "set", "--secret", "panther:token", "--", key]);
     expect((await project.up()).code).toBe(0);
 
     project.writeProgram(program("r2", false));
@@ -109,10 +109,10 @@ describeE2E("the deployer's own token through the Pulumi CLI", () => {
     await expectNoPlaintext(project, [bootstrap.value, key, newKey]);
 
     // The next run: the key from the output, set as the README says; up, then refresh and destroy.
-    await project.ok(["config", "set", "--secret", "panther:token", newKey]);
+    await project.ok(["config", "set", "--secret", "panther:token", "--", newKey]);
     expect((await project.up()).code).toBe(0);
     expect((await project.refresh()).code).toBe(0);
-    await project.ok(["config", "set", "--secret", "panther:token", bootstrap.value]);
+    await project.ok(["config", "set", "--secret", "panther:token", "--", bootstrap.value]);
     expect((await project.up()).code).toBe(0);
     expect((await project.destroy()).code).toBe(0);
   });

@@ -4,6 +4,8 @@
  * clean second preview, a clean refresh, a rotation by rotationTrigger, and
  * destroy, with the API calls of each command and no secret in plaintext.
  */
+import { randomBytes } from "node:crypto";
+
 import { startEmulator, type Emulator } from "../../provider/emulator";
 import { api, expectNoPlaintext, measured } from "./support/checks";
 import { Project, e2eSkipped } from "../../tools/harness/project";
@@ -16,7 +18,9 @@ describeE2E("quick start through the Pulumi CLI", () => {
   const secrets: string[] = [];
 
   beforeAll(async () => {
-    emulator = await startEmulator();
+    // A key that does not start with "-", so that the README's commands work as written (a key
+    // that does needs `--` before it, as the README's troubleshooting says).
+    emulator = await startEmulator({ adminKey: `k${randomBytes(32).toString("base64url")}` });
     project = Project.fromExample("quickstart");
     secrets.push(emulator.adminKey);
   });
@@ -28,11 +32,10 @@ describeE2E("quick start through the Pulumi CLI", () => {
   const values = (): string[] => [...secrets];
 
   it("stack init, config set, preview: one token to create, no call to Panther", async () => {
-    await project.initStack(
-      "dev",
-      { "panther:url": emulator.url },
-      { "panther:token": emulator.adminKey },
-    );
+    // The README's commands, as written.
+    await project.ok(["stack", "init", "dev"]);
+    await project.ok(["config", "set", "panther:url", emulator.url]);
+    await project.ok(["config", "set", "--secret", "panther:token", emulator.adminKey]);
     const { result, calls } = await measured(emulator, () => project.preview());
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(

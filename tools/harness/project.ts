@@ -183,9 +183,11 @@ export class Project {
   ): Promise<void> {
     await this.ok(["stack", "init", stack, "--non-interactive"]);
     // Exactly as a user types it (the CLI refuses, without --plaintext, keys whose name looks secret).
-    for (const [key, value] of Object.entries(config)) await this.ok(["config", "set", key, value]);
+    // `--` ends the flags: a value may start with "-" (keys are random base64url text).
+    for (const [key, value] of Object.entries(config))
+      await this.ok(["config", "set", key, "--", value]);
     for (const [key, value] of Object.entries(secrets))
-      await this.ok(["config", "set", "--secret", key, value]);
+      await this.ok(["config", "set", "--secret", key, "--", value]);
   }
 
   preview(extra: readonly string[] = []): Promise<CommandResult> {
