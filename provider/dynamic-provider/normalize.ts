@@ -24,10 +24,19 @@ export function sortedSet(items: readonly string[]): string[] {
   return [...new Set(items)].sort();
 }
 
+// Every operation normalizes the same few blocks again; parsing them once is enough.
+const canonicalCache = new Map<string, string>();
+const CACHE_LIMIT = 4096;
+
 /** One block in canonical text; text that does not parse is kept as given. */
 export function canonicalCidr(block: string): string {
+  const cached = canonicalCache.get(block);
+  if (cached !== undefined) return cached;
   const parsed = parseCidr(block.trim());
-  return parsed.ok ? parsed.canonical : block;
+  const canonical = parsed.ok ? parsed.canonical : block;
+  if (canonicalCache.size >= CACHE_LIMIT) canonicalCache.clear();
+  canonicalCache.set(block, canonical);
+  return canonical;
 }
 
 /** CIDR blocks in canonical text, sorted, de-duplicated. */
