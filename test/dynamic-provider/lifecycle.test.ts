@@ -6,25 +6,14 @@
  */
 import { PantherClient } from "../../provider/client/client";
 import { createProvider } from "../../provider/dynamic-provider";
-import { Stack, type Decl, type StackDeps } from "../../tools/harness/inprocess-engine";
-import { REQUEST_TIMEOUT_MS, World } from "../faults/world";
+import { Stack, type Decl } from "../../tools/harness/inprocess-engine";
+import { World } from "../faults/world";
 
 const DAY = 24 * 60 * 60 * 1000;
 
 function setup(options: { url?: string } = {}) {
   const world = new World();
-  const deps: StackDeps = {
-    clock: world.clock,
-    connect: (stack, o) =>
-      new PantherClient({
-        url: o.url,
-        apiKey: o.apiKey,
-        timeouts: { headersMs: o.requestTimeoutMs ?? REQUEST_TIMEOUT_MS },
-        clock: o.clock ?? world.clock,
-        dispatcher: world.transport(stack) as never,
-        ...(o.maxAttempts === undefined ? {} : { retry: { maxAttempts: o.maxAttempts } }),
-      }),
-  };
+  const deps = world.deps();
   const deployer = world.core.control.createToken({
     name: "deployer",
     permissions: ["OrganizationAPITokenRead", "OrganizationAPITokenModify"],
@@ -209,20 +198,7 @@ describe("lifecycle decisions", () => {
     await run(stack.up());
     world.takeCalls("s");
     const made = stack.state.get("me")?.outputs["value"] as string;
-    const own = new Stack(
-      {
-        clock: world.clock,
-        connect: (name, o) =>
-          new PantherClient({
-            url: o.url,
-            apiKey: o.apiKey,
-            clock: o.clock ?? world.clock,
-            dispatcher: world.transport(name) as never,
-          }),
-      },
-      "own",
-      made,
-    );
+    const own = new Stack(world.deps(), "own", made);
     own.state.set("me", stack.state.get("me") as never);
     own.program = [
       token("me", {

@@ -6,14 +6,8 @@
  */
 import fc from "fast-check";
 import type { CanonicalForms } from "../../provider/emulator";
-import { PantherClient } from "../../provider/client/client";
-import {
-  Stack,
-  type Decl,
-  type Outcome,
-  type StackDeps,
-} from "../../tools/harness/inprocess-engine";
-import { REQUEST_TIMEOUT_MS, World, type Fault, type FaultKind } from "./world";
+import { Stack, type Decl, type Outcome } from "../../tools/harness/inprocess-engine";
+import { World, type Fault, type FaultKind } from "./world";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -268,22 +262,7 @@ export class Run {
     const b = make("deployer-b");
     this.keys = { a: a.value, b: b.value };
     this.deployerIds = { a: a.token.id, b: b.token.id };
-    const world = this.world;
-    const deps: StackDeps = {
-      clock: world.clock,
-      connect: (stack, options) =>
-        new PantherClient({
-          url: options.url,
-          apiKey: options.apiKey,
-          timeouts: { headersMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS },
-          clock: options.clock ?? world.clock,
-          dispatcher: world.transport(stack) as never,
-          random: () => 0.5,
-          ...(options.maxAttempts === undefined
-            ? {}
-            : { retry: { maxAttempts: options.maxAttempts } }),
-        }),
-    };
+    const deps = this.world.deps();
     this.stacks = {
       a: new Stack(deps, "a", a.value),
       b: new Stack(deps, "b", b.value),

@@ -16,6 +16,9 @@ import {
   type EmulatorCore,
   type EmulatorCoreOptions,
 } from "../../provider/emulator";
+import { PantherClient } from "../../provider/client/client";
+import type { ClientOptions } from "../../provider/connect";
+import type { StackDeps } from "../../tools/harness/inprocess-engine";
 
 /** A timer-driven clock that only moves when told (or when everything waits). */
 export class VirtualClock {
@@ -161,6 +164,25 @@ export class World {
     this.clock = new VirtualClock(start);
     this.core = createEmulatorCore({ ...options, now: () => this.clock.now() });
     this.#skewMs = options.clockOffsetMs ?? 0;
+  }
+
+  /** What the in-process engine's stacks run on here: real clients over this world's transport. */
+  deps(): StackDeps {
+    return {
+      clock: this.clock,
+      connect: (stack: string, options: ClientOptions) =>
+        new PantherClient({
+          url: options.url,
+          apiKey: options.apiKey,
+          timeouts: { headersMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS },
+          clock: options.clock ?? this.clock,
+          dispatcher: this.transport(stack) as never,
+          random: () => 0.5,
+          ...(options.maxAttempts === undefined
+            ? {}
+            : { retry: { maxAttempts: options.maxAttempts } }),
+        }),
+    };
   }
 
   /** Sets how far Panther's clock is ahead of ours (negative: behind). */
