@@ -51,5 +51,7 @@ describe("fault sequences keep every invariant", () => {
     if (REPORT !== undefined)
       writeFileSync(REPORT, JSON.stringify({ seed: SEED, ...figures }, null, 2));
     expect(figures.sequences).toBeGreaterThanOrEqual(RUNS);
+    // A run that injected no fault proved nothing about faults.
+    expect(figures.faults).toBeGreaterThan(0);
   }, 600_000);
 });
