@@ -4,7 +4,7 @@
  * lookups) never load undici or zod. Used by the provider's session and by
  * the program-side lookups.
  */
-import type { PantherClient, RetryEvent } from "./client/client";
+import type { PantherClient, PantherClientOptions, RetryEvent } from "./client/client";
 
 /** The client calls the provider makes. */
 export type TokenApi = Pick<
@@ -30,21 +30,26 @@ export interface ClientOptions {
   readonly clock?: { now(): number; sleep(ms: number): Promise<void> };
 }
 
-/** The real client, required on first use (undici and zod load only then). */
-export function connectPanther(options: ClientOptions): TokenApi {
-  const { PantherClient: Client } =
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require("./client/client") as typeof import("./client/client");
+/** What the provider's clients are built with, for `options`. */
+export function clientOptions(options: ClientOptions): PantherClientOptions {
   const timeouts =
     options.requestTimeoutMs === undefined
       ? {}
       : { headersMs: options.requestTimeoutMs, bodyMs: options.requestTimeoutMs };
-  return new Client({
+  return {
     url: options.url,
     apiKey: options.apiKey,
     timeouts,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.maxAttempts === undefined ? {} : { retry: { maxAttempts: options.maxAttempts } }),
     ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
-  });
+  };
+}
+
+/** The real client, required on first use (undici and zod load only then). */
+export function connectPanther(options: ClientOptions): TokenApi {
+  const { PantherClient: Client } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("./client/client") as typeof import("./client/client");
+  return new Client(clientOptions(options));
 }

@@ -36,7 +36,7 @@ import * as ts from "typescript";
 import { PantherClient } from "pulumi-panther/client";
 
 import { realClock } from "../../provider/dynamic-provider/clock";
-import type { ClientOptions, TokenApi } from "../../provider/connect";
+import { clientOptions, type ClientOptions, type TokenApi } from "../../provider/connect";
 import { startEmulator, type Emulator, type EmulatorCounters } from "../../provider/emulator";
 import {
   Project,
@@ -364,20 +364,13 @@ function modelErrors(outcome: Outcome): string[] {
   });
 }
 
-/** A real PantherClient to the configured URL, built as the provider's own connect builds it. */
+/**
+ * A real PantherClient to the configured URL, with the provider's own client options. The
+ * class comes from the built package (`connectPanther`'s relative require has no client
+ * beside it in the compiled .build tree).
+ */
 function connectReal(options: ClientOptions): TokenApi {
-  const timeouts =
-    options.requestTimeoutMs === undefined
-      ? {}
-      : { headersMs: options.requestTimeoutMs, bodyMs: options.requestTimeoutMs };
-  return new PantherClient({
-    url: options.url,
-    apiKey: options.apiKey,
-    timeouts,
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-    ...(options.maxAttempts === undefined ? {} : { retry: { maxAttempts: options.maxAttempts } }),
-    ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
-  });
+  return new PantherClient(clientOptions(options));
 }
 
 const MODEL_SYMBOL: Record<Outcome["steps"][string], string> = {

@@ -5,7 +5,6 @@
  * once, only when an operation needs it), and Panther's clock as learned
  * from its answers.
  */
-import { isPantherError } from "../client/errors";
 import type { ApiToken } from "../client/types";
 import { parseBaseUrl } from "../client/url";
 import { readSettings, type ConfigGetter, type PantherSettings } from "../config";
@@ -129,8 +128,3 @@ export class Session {
 
 /** Largest clock difference assumed between this machine and Panther before any answer told. */
 export const MAX_SKEW_MS = 15 * 60_000;
-
-/** Whether `error` says the key is not accepted or the URL reaches no API (so a 404 proves nothing). */
-export function isNotFound(error: unknown): boolean {
-  return isPantherError(error, "PANTHER_NOT_FOUND");
-}

@@ -8,7 +8,7 @@
  * Panther accepts.
  */
 import type { Actor, ApiToken } from "../client/types";
-import { API_FIELDS, INPUT_KEYS, PROVIDER_KEY, type TokenInputs } from "./inputs";
+import { API_FIELDS, INPUT_KEYS, type TokenInputs } from "./inputs";
 import { normalizeFields, sameFields, type TokenFields } from "./normalize";
 import { readPairView, type PairView } from "./pair";
 
@@ -399,11 +399,3 @@ export function storedState(state: TokenState): StoredState {
 
 /** State as written to Pulumi state: `applied` only where it says something (see {@link storedState}). */
 export type StoredState = Omit<TokenState, "applied"> & Partial<Pick<TokenState, "applied">>;
-
-/** `state` as stored outputs, with the serialized provider. */
-export function withProvider(
-  state: TokenState,
-  providerSource: unknown,
-): TokenState & { [PROVIDER_KEY]: unknown } {
-  return { ...state, [PROVIDER_KEY]: providerSource };
-}

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../client/permissions";
 import type { Actor } from "../client/types";
 import * as provider from "../dynamic-provider";
-import type { ValueState } from "../dynamic-provider/state";
+import { PUBLIC_OUTPUTS, type ValueState } from "../dynamic-provider/state";
 import { warnAboutInputs, warnBeforeAdoption, warnNearExpiry } from "./warnings";
 
 /** Arguments of {@link PantherApiToken}. */
@@ -95,23 +95,6 @@ export interface PantherApiTokenArgs {
   }>;
 }
 
-/** Properties the provider computes: declared so the program reads them as outputs. */
-const OUTPUT_KEYS = [
-  "createdAt",
-  "createdBy",
-  "updatedAt",
-  "updatedBy",
-  "expiresAt",
-  "lastUsedAt",
-  "rotatedAt",
-  "value",
-  "valueState",
-  "valueIssuedAt",
-  "valueStale",
-  "valuePending",
-  "apiOrigin",
-] as const;
-
 /**
  * A Panther API token, managed by Pulumi.
  *
@@ -177,7 +160,8 @@ export class PantherApiToken extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: PantherApiTokenArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = { ...args };
-    for (const key of OUTPUT_KEYS) props[key] = undefined;
+    // The outputs the provider computes, declared so the program reads them.
+    for (const key of PUBLIC_OUTPUTS) props[key] = undefined;
     const secretOutputs = [...new Set([...(opts?.additionalSecretOutputs ?? []), "value"])];
     super(
       provider,

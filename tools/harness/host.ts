@@ -36,17 +36,6 @@ export type PropertyMap = Record<string, unknown>;
 /** The provider methods the harness calls (and counts). */
 export type HostMethod = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
 
-/** All methods, in a stable order. */
-export const HOST_METHODS: readonly HostMethod[] = [
-  "configure",
-  "check",
-  "diff",
-  "create",
-  "read",
-  "update",
-  "delete",
-];
-
 /** Calls made per method. */
 export type CallCounts = Record<HostMethod, number>;
 
@@ -331,6 +320,24 @@ export class ProviderHost {
     };
   }
 
+  /** The fields Diff and Update share: the resource, its outputs, the new and old inputs. */
+  private setChange(
+    req: provPb.DiffRequest | provPb.UpdateRequest,
+    id: string,
+    urn: string,
+    olds: PropertyMap,
+    news: PropertyMap,
+    oldInputs: PropertyMap | undefined,
+    ignoreChanges: readonly string[] = [],
+  ): void {
+    req.setId(id);
+    setResourceIdentity(req, urn);
+    req.setOlds(this.struct(olds));
+    req.setNews(this.struct(news));
+    if (oldInputs !== undefined) req.setOldInputs(this.struct(oldInputs));
+    req.setIgnorechangesList([...ignoreChanges]);
+  }
+
   /**
    * Sends Diff: `olds` are the resource's current **outputs**, `news` the checked new inputs,
    * `oldInputs` its current inputs (the engine always sends them).
@@ -348,14 +355,7 @@ export class ProviderHost {
   ): Promise<DiffResult> {
     const { provPb: pb } = this.mods;
     const req = new pb.DiffRequest();
-    req.setId(id);
-    setResourceIdentity(req, urn);
-    req.setOlds(this.struct(olds));
-    req.setNews(this.struct(news));
-    if (oldInputs !== undefined) {
-      req.setOldInputs(this.struct(oldInputs));
-    }
-    req.setIgnorechangesList([...(opts.ignoreChanges ?? [])]);
+    this.setChange(req, id, urn, olds, news, oldInputs, opts.ignoreChanges);
     const resp = await this.unary<provPb.DiffResponse>("diff", urn, (md, co, cb) =>
       this.client.diff(req, md, co, cb),
     );
@@ -444,15 +444,8 @@ export class ProviderHost {
   ): Promise<UpdateResult> {
     const { provPb: pb } = this.mods;
     const req = new pb.UpdateRequest();
-    req.setId(id);
-    setResourceIdentity(req, urn);
-    req.setOlds(this.struct(olds));
-    req.setNews(this.struct(news));
-    if (oldInputs !== undefined) {
-      req.setOldInputs(this.struct(oldInputs));
-    }
+    this.setChange(req, id, urn, olds, news, oldInputs, opts.ignoreChanges);
     req.setPreview(opts.preview ?? false);
-    req.setIgnorechangesList([...(opts.ignoreChanges ?? [])]);
     req.setTimeout(opts.timeoutSeconds ?? 0);
     const resp = await this.unary<provPb.UpdateResponse>("update", urn, (md, co, cb) =>
       this.client.update(req, md, co, cb),
@@ -597,15 +590,6 @@ export function startHost(opts: StartHostOptions): Promise<ProviderHost> {
 /** A {@link CallCounts} with every method at zero. */
 export function zeroCounts(): CallCounts {
   return { configure: 0, check: 0, diff: 0, create: 0, read: 0, update: 0, delete: 0 };
-}
-
-/** `after - before` per method: the calls made between two {@link ProviderHost.callCounts} snapshots. */
-export function diffCounts(before: CallCounts, after: CallCounts): CallCounts {
-  const d = zeroCounts();
-  for (const m of HOST_METHODS) {
-    d[m] = after[m] - before[m];
-  }
-  return d;
 }
 
 /** Parses `urn:pulumi:<stack>::<project>::<qualified type>::<name>` into its type and name. */

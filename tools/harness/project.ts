@@ -5,7 +5,8 @@
  * API's mechanism) because the Node language host cannot be built here; every
  * other command runs exactly as a user types it.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { Readable } from "node:stream";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -257,20 +258,20 @@ export class Project {
     }
   }
 
-  async #serveProgram(): Promise<{ port: number; stop: () => void }> {
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(REPO_ROOT, "tools", "harness", "program-server.js"),
-        path.join(this.dir, "index.js"),
-      ],
-      {
-        cwd: this.dir,
-        env: this.environment(),
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true,
-      },
-    );
+  /**
+   * Starts `command` in its own process group in the project's directory and environment,
+   * tracked so that {@link close} can stop it; `stop` kills the group.
+   */
+  #spawn(
+    command: string,
+    args: readonly string[],
+  ): { child: ChildProcessByStdio<null, Readable, Readable>; stop: () => void } {
+    const child = spawn(command, args, {
+      cwd: this.dir,
+      env: this.environment(),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     const pid = child.pid;
     if (pid !== undefined) this.#children.add(pid);
     const stop = (): void => {
@@ -279,6 +280,14 @@ export class Project {
         this.#children.delete(pid);
       }
     };
+    return { child, stop };
+  }
+
+  async #serveProgram(): Promise<{ port: number; stop: () => void }> {
+    const { child, stop } = this.#spawn(process.execPath, [
+      path.join(REPO_ROOT, "tools", "harness", "program-server.js"),
+      path.join(this.dir, "index.js"),
+    ]);
     const port = await new Promise<number>((resolve, reject) => {
       let out = "";
       let err = "";
@@ -303,19 +312,10 @@ export class Project {
 
   #run(command: string, args: readonly string[], timeoutMs = 180_000): Promise<CommandResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args, {
-        cwd: this.dir,
-        env: this.environment(),
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true,
-      });
-      const pid = child.pid;
-      if (pid !== undefined) this.#children.add(pid);
+      const { child, stop } = this.#spawn(command, args);
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      const timer = setTimeout(() => {
-        if (pid !== undefined) killGroup(pid);
-      }, timeoutMs);
+      const timer = setTimeout(stop, timeoutMs);
       child.stdout.on("data", (d: Buffer) => out.push(d));
       child.stderr.on("data", (d: Buffer) => err.push(d));
       child.on("error", (e) => {
@@ -324,7 +324,7 @@ export class Project {
       });
       child.on("close", (code) => {
         clearTimeout(timer);
-        if (pid !== undefined) this.#children.delete(pid);
+        if (child.pid !== undefined) this.#children.delete(child.pid);
         resolve({
           code,
           stdout: Buffer.concat(out).toString("utf8"),
