@@ -60,9 +60,11 @@ function seconds(
   const value = Number(text);
   const low = zeroAllowed ? value >= 0 : value > 0;
   if (!Number.isFinite(value) || !low || value > max) {
+    // The value is never quoted: a key pasted into the wrong setting must not be printed.
     throw new PantherConfigError(
-      `${names} must be a number of seconds ${zeroAllowed ? "from 0" : "above 0 and"} up to ${max}; ` +
-        `got ${JSON.stringify(text.slice(0, 20))}.`,
+      `${names} must be a number of seconds ${zeroAllowed ? "from 0" : "above 0 and"} up to ${max}, ` +
+        `e.g. ${zeroAllowed ? DEFAULT_LATE_LANDING_SECONDS : 30}; the value set is not (it is not shown here, in ` +
+        `case it is a secret pasted into the wrong setting).`,
     );
   }
   return Math.round(value * 1000);
@@ -72,7 +74,9 @@ function flag(text: string | undefined, names: string): boolean {
   if (text === undefined) return false;
   if (/^(true|1|yes)$/i.test(text)) return true;
   if (/^(false|0|no)$/i.test(text)) return false;
-  throw new PantherConfigError(`${names} must be true or false.`);
+  throw new PantherConfigError(
+    `${names} must be true or false; the value set is not (it is not shown here, in case it is a secret pasted into the wrong setting).`,
+  );
 }
 
 /**

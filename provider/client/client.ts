@@ -4,7 +4,8 @@
  *   create  POST   /api-tokens              (repeated only when the attempt provably did nothing)
  *   list    GET    /api-tokens?cursor=…     (follows `next` to the last page)
  *   get     GET    /api-tokens/{id}
- *   update  POST   /api-tokens/{id}         (full replace)
+ *   update  POST   /api-tokens/{id}         (full replace; repeated only when the attempt
+ *                                            provably did nothing)
  *   delete  DELETE /api-tokens/{id}
  *   rotate  POST   /api-tokens/{id}/rotate  (the previous value stops working at once;
  *                                            repeated only when the attempt provably did nothing)
@@ -126,8 +127,12 @@ const MAX_PROBLEM = 300;
 const MAX_QUOTED_HEADER = 100;
 const MAX_UNREADABLE_FIELD = 100;
 
-/** Not idempotent: repeated only when the failed attempt provably did nothing. */
-const NOT_IDEMPOTENT: ReadonlySet<Operation> = new Set<Operation>(["create", "rotate"]);
+/**
+ * Repeated only when the failed attempt provably did nothing. Create and
+ * rotate are not idempotent; an update is a full replace, but an attempt
+ * whose answer was lost can land late, after a later change, and undo it.
+ */
+const NOT_IDEMPOTENT: ReadonlySet<Operation> = new Set<Operation>(["create", "update", "rotate"]);
 
 const REAL_TIME = {
   now: (): number => Date.now(),
@@ -138,12 +143,13 @@ const REAL_TIME = {
  * A client for Panther's `/api-tokens` REST API.
  *
  * Requests go through one keep-alive pool per origin shared by all clients
- * of the process. Redirects are never followed. Get, list, update (a full
- * replace) and delete are retried on 429, 502, 503, 504 and network errors
- * with bounded exponential backoff. Create and rotate are not idempotent:
- * they are retried only when the failed attempt provably did nothing
- * (`applied: "no"`) and the failure is transient: a 429, or a network error
- * before the request left (connection refused, connect timeout). Errors
+ * of the process. Redirects are never followed. Get, list and delete are
+ * retried on 429, 502, 503, 504 and network errors with bounded exponential
+ * backoff. Create, update and rotate are retried only when the failed attempt
+ * provably did nothing (`applied: "no"`) and the failure is transient: a 429,
+ * or a network error before the request left (connection refused, connect
+ * timeout). (Create and rotate are not idempotent; an update whose answer was
+ * lost can land late and undo a later change.) Errors
  * never contain the API key or a token value, and say in `applied` whether
  * the call may have taken effect.
  *
@@ -222,7 +228,13 @@ export class PantherClient {
     );
   }
 
-  /** Replaces a token's name, permissions and allowed CIDR blocks. `id` may be `self`. */
+  /**
+   * Replaces a token's name, permissions and allowed CIDR blocks. `id` may be
+   * `self`. Sent again only when the attempt provably did nothing: an attempt
+   * whose answer was lost may still land, and the caller must wait out that
+   * chance before sending anything else to the token (see the resource
+   * provider).
+   */
   async updateToken(id: string, body: ModifyApiToken): Promise<ApiToken> {
     return this.#call("update", "POST", `/api-tokens/${encodeId(id)}`, body, (json, req, status) =>
       this.#parse(ApiTokenSchema, json, req, status),

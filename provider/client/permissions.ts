@@ -68,3 +68,21 @@ export function isKnownPermission(name: string): name is KnownPermission {
 export const READ_PERMISSION = "OrganizationAPITokenRead" satisfies KnownPermission;
 /** Permission needed to create, update, delete and rotate tokens. */
 export const MODIFY_PERMISSION = "OrganizationAPITokenModify" satisfies KnownPermission;
+
+/**
+ * Names the Panther Console shows for the permissions people most often
+ * type by hand (lower case), with the API name each stands for.
+ */
+export const CONSOLE_NAMES: Readonly<Record<string, KnownPermission>> = {
+  "read api token info": "OrganizationAPITokenRead",
+  "manage api tokens": "OrganizationAPITokenModify",
+  "view rules": "RuleRead",
+  "manage rules": "RuleModify",
+  "read alerts": "AlertRead",
+  "manage alerts": "AlertModify",
+  "query data lake": "DataAnalyticsRead",
+  "view policies": "PolicyRead",
+  "manage policies": "PolicyModify",
+  "view log sources": "LogSourceRead",
+  "manage log sources": "LogSourceModify",
+};

@@ -3,16 +3,18 @@
  * the token was created but rotating it failed). The provider host turns it
  * into `ErrorResourceInitFailed`: the engine keeps the token in state with
  * this state instead of forgetting it, and the next `pulumi up` finishes the
- * job.
+ * job. The serialized provider (`__provider`) is added at the edge
+ * (`index.ts`), which alone handles property bags.
  */
-import { PROVIDER_KEY } from "./inputs";
 import { storedState, type TokenState } from "./state";
 
 export class PartialFailure extends Error {
   /** Id of the token that exists in Panther. */
   readonly id: string;
-  /** State to record, with the serialized provider (so the next run can load it). */
-  readonly properties: Record<string, unknown>;
+  /** The state to record. */
+  readonly state: TokenState;
+  /** What the provider host sends the engine: the stored state, with `__provider` once the edge adds it. */
+  properties: Record<string, unknown>;
   /** What is left to do, shown by the engine. */
   readonly reasons: string[];
 
@@ -20,18 +22,22 @@ export class PartialFailure extends Error {
     readonly message: string;
     readonly id: string;
     readonly state: TokenState;
-    /** The `__provider` of the inputs the operation ran with. */
-    readonly provider: unknown;
     readonly reasons: readonly string[];
     readonly cause?: unknown;
   }) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "PartialFailure";
     this.id = options.id;
-    this.properties = { ...storedState(options.state), [PROVIDER_KEY]: options.provider };
+    this.state = options.state;
+    this.properties = { ...storedState(options.state) };
     // The engine shows only the reasons of an init failure, not the message: lead with it.
     this.reasons = [options.message, ...options.reasons];
   }
+}
+
+/** Whether `error` is a {@link PartialFailure} (by name: class identity is not reliable across module copies). */
+export function isPartialFailure(error: unknown): error is PartialFailure {
+  return error instanceof Error && error.name === "PartialFailure" && "state" in error;
 }
 
 /** The message of any thrown value. */

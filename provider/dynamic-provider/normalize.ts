@@ -5,8 +5,8 @@
  * IPv4, names in NFC, a permission set it expands), so two comparisons exist:
  * - {@link sameFields}: exact, in our normal form (what `diff` uses against
  *   what was last sent);
- * - {@link matchesRequest}: semantic, for recognising a token Panther made
- *   from a request whose answer was lost.
+ * - {@link holdsRequest}: semantic, for proving that a request whose answer
+ *   was lost took effect.
  */
 import { cidrContains, formatIp, parseCidr } from "./cidr";
 
@@ -57,7 +57,7 @@ export function normalizeFields(fields: {
   };
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
@@ -85,18 +85,19 @@ function cidrMeaning(block: string): string {
   return parsed.network;
 }
 
-function isIpv4Mapped(bytes: Uint8Array): boolean {
+export function isIpv4Mapped(bytes: Uint8Array): boolean {
   for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return false;
   return bytes[10] === 0xff && bytes[11] === 0xff;
 }
 
 /**
- * Whether a token Panther reports could be the one made from `request`,
- * whatever canonical form Panther uses: the same name in Unicode NFC, the
- * same blocks by meaning, and every requested permission (Panther may add
- * implied ones).
+ * Whether a token Panther reports holds what `request` asked for, whatever
+ * canonical form Panther uses: the same name in Unicode NFC, the same blocks
+ * by meaning, and the requested permissions, plus at most the `…Read` that a
+ * requested `…Modify` implies (some servers add it). Used to prove that an
+ * update whose answer was lost took effect.
  */
-export function matchesRequest(
+export function holdsRequest(
   reported: {
     readonly name: string;
     readonly permissions: readonly string[];
@@ -105,8 +106,11 @@ export function matchesRequest(
   request: TokenFields,
 ): boolean {
   if (reported.name.normalize("NFC") !== request.name.normalize("NFC")) return false;
+  const asked = new Set(request.permissions);
   const granted = new Set(reported.permissions);
-  if (!request.permissions.every((p) => granted.has(p))) return false;
+  if (![...asked].every((p) => granted.has(p))) return false;
+  const implied = (p: string) => p.endsWith("Read") && asked.has(`${p.slice(0, -4)}Modify`);
+  if (![...granted].every((p) => asked.has(p) || implied(p))) return false;
   const meaning = (blocks: readonly string[]) => sortedSet(blocks.map(cidrMeaning));
   return sameList(meaning(reported.allowedCIDRBlocks ?? []), meaning(request.allowedCIDRBlocks));
 }

@@ -1,20 +1,27 @@
 /**
  * Which token of a `PantherApiTokenPair` rotates, so that consumers always
- * keep a working value: at most one token rotates per run, always the one
- * holding the older value, never right after the other.
+ * keep a working value: at most one token rotates per generation, always the
+ * one holding the older value, whatever happened to earlier runs
+ * (interrupted, `--target`ed, a step that failed after the other token
+ * rotated).
  *
- * Each token records the highest generation it has acted on (`pairView`).
- * When the pair's generation rises above it, `diff` reports an update for
- * both tokens (preview shows the rise on both), and at `up` each token
- * decides from Panther's own records of the two tokens, not from anything a
- * failed or skipped step could have left out of date:
- * - it rotates only if it holds the older value (the other token was issued
- *   later, or, on a tie, it is slot b), and the other token was not rotated
- *   during this run;
- * - otherwise it only records the generation.
+ * Slot a leads and slot b follows, and the evidence passes between them
+ * through the engine, not through a clock:
+ * - each token records the highest generation it acted on (`pairView`);
+ * - when the generation rises above slot a's, slot a decides whose turn it
+ *   is, from Panther's records of both tokens (the one holding the older
+ *   value rotates; a rotation a needs anyway, such as a stale value, takes
+ *   the turn), and records the decision with the generation: `turn` is
+ *   `"a"`, `"b"` or `"none"`;
+ * - slot b's `pairLeader` input is slot a's `pairView` output, so the engine
+ *   runs a first and hands b its decision: b rotates only for a generation a
+ *   gave to b and b has not acted on, and otherwise waits for a (a `--target`
+ *   of b alone, or a run in which a failed, rotates nothing).
  * A generation at or below the recorded one (a runner clock behind, a
  * repeated run) changes nothing, and a change of `periodDays` rescales the
- * recorded generation instead of looking like a jump or a fall.
+ * recorded generation instead of looking like a jump or a fall. State written
+ * before decisions were recorded never rotates a token unless the records
+ * prove it is that token's turn.
  */
 import type { CheckFailure } from "./inputs";
 
@@ -29,10 +36,20 @@ export interface PairInput {
   readonly peerName: string;
 }
 
-/** What a token of a pair records: the highest generation it acted on. */
+/** Whose turn a generation was: slot a's, slot b's, or nobody's (not proven to be either's). */
+export type PairTurn = "a" | "b" | "none";
+
+/** What a token of a pair records: the highest generation it acted on and, for slot a, whose turn it was. */
 export interface PairView {
   readonly seen: number;
   readonly periodDays?: number;
+  /** Slot a only: whose turn generation `seen` was (absent in state written before it was recorded). */
+  readonly turn?: PairTurn;
+  /**
+   * Slot a only: when the other token's value was issued, as Panther
+   * reported it when slot a decided (its `rotatedAt`, else `createdAt`).
+   */
+  readonly peerIssuedAt?: string;
 }
 
 /** What is wrong with a `pair` input, as `[property, reason]`, or undefined. */
@@ -73,12 +90,19 @@ export function checkPair(value: unknown, failures: CheckFailure[]): PairInput |
     : { slot, generation, peerName };
 }
 
+const TURNS: readonly PairTurn[] = ["a", "b", "none"];
+
 /** Reads a stored view leniently; undefined when absent or unreadable. */
 export function readPairView(value: unknown): PairView | undefined {
   if (typeof value !== "object" || value === null) return undefined;
-  const { seen, periodDays } = value as Record<string, unknown>;
-  if (typeof seen !== "number") return undefined;
-  return typeof periodDays === "number" ? { seen, periodDays } : { seen };
+  const { seen, periodDays, turn, peerIssuedAt } = value as Record<string, unknown>;
+  if (typeof seen !== "number" || !Number.isFinite(seen)) return undefined;
+  return {
+    seen,
+    ...(typeof periodDays === "number" ? { periodDays } : {}),
+    ...(TURNS.includes(turn as PairTurn) ? { turn: turn as PairTurn } : {}),
+    ...(typeof peerIssuedAt === "string" ? { peerIssuedAt } : {}),
+  };
 }
 
 /** The trigger recorded for a token whose value was issued at `generation`. */
@@ -103,15 +127,23 @@ export function seenGeneration(
     const own = match ? Number(match[1]) : trigger === "initial" ? -1 : input.generation;
     return own + 1;
   }
+  return rescaled(view, input);
+}
+
+/** `view.seen` in the units of `input` (generations of `input.periodDays` days). */
+export function rescaled(view: PairView, input: PairInput): number {
   if (view.periodDays === undefined || input.periodDays === undefined) return view.seen;
   return Math.floor((view.seen * view.periodDays) / input.periodDays);
 }
 
-/** The view to record after acting on `input`'s generation. */
-export function viewAt(input: PairInput): PairView {
-  return input.periodDays === undefined
-    ? { seen: input.generation }
-    : { seen: input.generation, periodDays: input.periodDays };
+/** The view to record after acting on `input`'s generation (slot a: with its decision and what it saw). */
+export function viewAt(input: PairInput, turn?: PairTurn, peerIssuedAt?: string): PairView {
+  return {
+    seen: input.generation,
+    ...(input.periodDays === undefined ? {} : { periodDays: input.periodDays }),
+    ...(turn === undefined ? {} : { turn }),
+    ...(peerIssuedAt === undefined ? {} : { peerIssuedAt }),
+  };
 }
 
 /** Slack between two issuance stamps below which they count as a tie. */
@@ -128,18 +160,52 @@ export function newerSlot(aIssued: number, bIssued: number): "a" | "b" {
   return bIssued > aIssued + TIE_MS ? "b" : "a";
 }
 
-/** Whose turn it is, from Panther's records of the two tokens (ms on Panther's clock). */
-export function pairTurn(options: {
-  readonly slot: "a" | "b";
-  /** When this token's value was issued. */
+/**
+ * Slot a's decision for a new generation, from Panther's records (ms on
+ * Panther's clock, when each token's value was issued) and from what slot a
+ * recorded at its last decision:
+ * - a rotation slot a needs anyway takes the turn;
+ * - the other token holds the older value (or they tie): its turn;
+ * - the other token's newer value was there at slot a's last decision, or it
+ *   came from the turn slot a gave it: slot a's turn;
+ * - otherwise the other token's newer value came from outside slot a's
+ *   decisions (it was created later, rotated in the Console, or the state was
+ *   written before decisions were recorded): it is the pair's new value for
+ *   this rise, and the value it left older must live until the next one, so
+ *   nobody's turn (`"none"`).
+ */
+export function leaderTurn(options: {
+  /** Slot a must rotate anyway (a stale or pending value, a trigger). */
+  readonly dueAnyway: boolean;
   readonly mine: number;
-  /** When the other token's value was issued. */
   readonly peer: number;
-  /** Earliest Panther time at which this run can have started. */
-  readonly runStarted: number;
-}): "rotate" | "peer-rotated-this-run" | "peer-is-older" {
-  const { slot, mine, peer, runStarted } = options;
-  if (peer >= runStarted - TIE_MS) return "peer-rotated-this-run";
-  if (Math.abs(peer - mine) <= TIE_MS) return slot === "b" ? "rotate" : "peer-is-older";
-  return peer > mine ? "rotate" : "peer-is-older";
+  /** What slot a recorded at its last decision, if it recorded one. */
+  readonly last?: { readonly turn?: PairTurn; readonly peer?: number };
+}): PairTurn {
+  const { dueAnyway, mine, peer, last } = options;
+  if (dueAnyway) return "a";
+  if (peer <= mine + TIE_MS) return "b";
+  if (last?.peer !== undefined && (last.peer === peer || last.turn === "b")) return "a";
+  return "none";
+}
+
+/**
+ * Slot b's part: what slot a decided (its `pairView`) and whether b has
+ * acted on it (`own`, b's recorded view, compared in `input`'s units).
+ * Undefined when slot a has not decided a generation above b's (b waits).
+ * The view b records is a's generation in a's own units, so that no
+ * rescaling can make the same decision look new again.
+ */
+export function followerTurn(
+  leader: PairView | undefined,
+  own: number,
+  input: PairInput,
+): { readonly view: PairView; readonly rotate: boolean } | undefined {
+  if (leader === undefined) return undefined;
+  if (rescaled(leader, input) <= own) return undefined;
+  const view: PairView =
+    leader.periodDays === undefined
+      ? { seen: leader.seen }
+      : { seen: leader.seen, periodDays: leader.periodDays };
+  return { view, rotate: leader.turn === "b" };
 }

@@ -1,333 +1,255 @@
 /**
- * Making create safe without an idempotency key.
+ * Making create safe without an idempotency key: every create leaves its own
+ * mark (`mark.ts`), so reconciling a lost answer is a lookup, not a judgement.
  *
  * Panther's create takes no client token, so when its answer is lost
  * (timeout, reset, a 5xx from a gateway, an unreadable 200) the token may
  * exist, or may still appear: behind a gateway a request can land long after
- * its 504. Blindly creating again could leave an orphaned live credential;
- * adopting any token that looks alike could take over someone else's.
- *
- * So, after an answer is lost:
- * 1. Look the deployer's own token up (`GET /api-tokens/self`): its id is who
- *    made our token, and the answer's `Date` header gives Panther's clock.
- * 2. List tokens at growing intervals until the late-landing window
- *    (`panther:lateLandingSeconds`) ends, with a progress line each time.
- *    A listed token is ours only when it is proven (see `ownership.ts`): made
- *    by the deployer's token, after the request left (Panther's clock), never
- *    used, fields matching. Exactly one: it is tracked and rotated, since its
- *    value was lost. Several, or matching tokens whose maker cannot be read:
- *    nothing is rotated, and the error names them and how to adopt
- *    (`adoptTokenId`) or delete them.
- * 3. None within the window: the create is taken not to have happened (an
- *    unreadable 200 did happen: then the error says where to look). Create
- *    again, once, and record the lost attempt in state: a later `read`,
- *    `update` or `delete` of the token looks for a late landing of it and
- *    deletes it (it is provably ours and nobody holds its value).
- * A normal create stays one API call: all of this runs only after a lost answer.
+ * its 504. So every create is sent born locked, with a random mark as its
+ * only CIDR block, and after a lost answer:
+ * 1. List tokens at growing intervals until the late-landing window
+ *    (`panther:lateLandingSeconds`) ends, with a progress line each time. A
+ *    token carrying the mark is the one this request made: it is tracked,
+ *    rotated (its value was lost with the answer) and brought in line.
+ *    Nothing else decides: not the fields, not who made it, not a clock.
+ * 2. None within the window: the create did not take effect. It is sent
+ *    again, once, with a new mark, and the lost mark is recorded in state: a
+ *    later `read`, `update` or `delete` of the token lists tokens for it and
+ *    deletes the one that carries it (locked, and nobody ever saw its value).
+ * 3. A second lost answer, or an answer that proves the create applied (an
+ *    unreadable 200) without the token appearing, ends in an error naming
+ *    each mark, so the token can be found in the Console if it lands later.
+ * A normal create costs one extra call (the update that removes the mark);
+ * everything else here runs only after a lost answer.
  */
 import { isPantherError, type PantherError } from "../client/errors";
 import type { ApiToken, ApiTokenWithValue, TokenListing } from "../client/types";
 import { messageOf } from "./errors";
+import { carriesMark, lockedBody, newMark } from "./mark";
 import type { TokenFields } from "./normalize";
-import { judgeCandidate, type CallWindow } from "./ownership";
 import type { Session } from "./session";
 import type { LostCreate } from "./state";
 
 /** Creates attempted in all when the earlier one's answer was lost and nothing landed. */
 export const MAX_CREATES = 2;
-/** How long after a lost create a late landing is still looked for by later operations. */
+/** How long after a lost create its mark is still looked for by later operations. */
 export const LOST_CREATE_WATCH_MS = 60 * 60_000;
 /** Waits between listings while a lost create may still land, in ms. */
 export const LISTING_DELAYS_MS: readonly number[] = [2_000, 3_000, 5_000, 10_000, 20_000];
 
-/** What a create ended with. */
+/** The wait before listing attempt `i` (from 0), at most `left`. */
+export function delayAt(delays: readonly number[], i: number, left: number): number {
+  return Math.max(0, Math.min(delays[Math.min(i, delays.length - 1)] ?? 5_000, left));
+}
+
+/** What a create ended with. The token still carries `mark`: the caller removes it. */
 export type CreateOutcome =
   | {
       readonly kind: "created";
       readonly token: ApiTokenWithValue;
+      readonly mark: string;
       /** Earlier attempts whose answers were lost and which did not land in their window. */
       readonly lostCreates: readonly LostCreate[];
     }
   | {
-      /** The create's answer was lost; this token was found and must be rotated to get a value. */
+      /** The create's answer was lost; the token carrying its mark was found and must be rotated for a value. */
       readonly kind: "found";
       readonly token: ApiToken;
+      readonly mark: string;
       readonly lostCreates: readonly LostCreate[];
     };
 
-/** A lost create cannot be settled safely: a person must decide. Nothing was changed. */
+/** A lost create that cannot be settled here: the error names each mark to look for. Nothing was adopted. */
 export class UnsettledCreate extends Error {
-  constructor(message: string, cause: unknown) {
+  /** The marks of the creates that may still land (each a `2001:db8:…/128` block). */
+  readonly marks: readonly string[];
+  constructor(message: string, marks: readonly string[], cause: unknown) {
     super(message, { cause });
     this.name = "UnsettledCreate";
+    this.marks = marks;
   }
 }
 
-function describe(tokens: readonly ApiToken[]): string {
-  return tokens
-    .map(
-      (t) =>
-        `${t.id} (created ${t.createdAt}${t.createdBy ? ` by ${JSON.stringify(t.createdBy)}` : ""})`,
-    )
-    .join(", ");
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-/** What one listing shows of a lost create: tokens proven ours, and matching ones nobody can settle. */
-function judgeListing(
-  session: Session,
-  listing: TokenListing,
-  body: TokenFields,
-  deployerId: string,
-  sentAfter: number,
-  first: boolean,
-): { ours: ApiToken[]; unproven: ApiToken[] } {
-  const listedBefore = session.pantherTime(session.now()).latest;
-  const window: CallWindow = { sentAfter, listedBefore };
-  const ours = listing.tokens.filter((t) => judgeCandidate(t, body, deployerId, window) === "ours");
-  const unproven = listing.tokens.filter(
-    (t) => judgeCandidate(t, body, deployerId, window) === "unproven",
+function lookFor(name: string, marks: readonly string[]): string {
+  return (
+    `If ${marks.length > 1 ? "one of them lands" : "it lands"} later, it shows in the Panther Console (Settings → ` +
+    `API Tokens) named "${name}" with ${marks.length > 1 ? "one of the allowed CIDR blocks" : "the allowed CIDR block"} ` +
+    `${marks.join(", ")} (born locked: no request can come from that address, so nobody can use it): delete it there.`
   );
-  if (first && listing.unreadable.length > 0) {
-    session.progress(
-      `${listing.unreadable.length} listed token(s) could not be read and were not considered: ` +
-        listing.unreadable.map((u) => u.id ?? `#${u.index}`).join(", "),
-    );
-  }
-  return { ours, unproven };
 }
 
-function unsettled(
-  body: TokenFields,
-  ours: readonly ApiToken[],
-  unproven: readonly ApiToken[],
-  cause: unknown,
-): UnsettledCreate {
-  const all = [...ours, ...unproven];
-  return new UnsettledCreate(
-    `Creating Panther token "${body.name}" lost its answer (${messageOf(cause)}), and ${all.length} ` +
-      `token(s) with this name, permissions and CIDR blocks appeared since the request left: ` +
-      `${describe(all)}. ${ours.length > 1 ? "More than one was made by this deployer's key" : "Who made them cannot be told from Panther's records"}, ` +
-      `so none was taken over or rotated. If one is this stack's, set adoptTokenId to its id (it is then ` +
-      `rotated, since its value was lost) and run pulumi up again; delete the others (or all of them, then ` +
-      `run pulumi up again) in the Panther Console under Settings → API Tokens.`,
-    cause,
-  );
+/** The tokens of `listing` that carry `mark` (raw records too, when Panther lists one oddly). */
+function carrying(listing: TokenListing, mark: string): ApiToken[] {
+  return listing.tokens.filter((t) => carriesMark(t.allowedCIDRBlocks, mark));
 }
 
 /**
- * Lists until a token proven ours appears or the window ends. Returns it, or
- * throws {@link UnsettledCreate} when matching tokens appear that cannot be
- * proven (or more than one is).
+ * Lists until a token carrying `mark` appears or the window ends; returns it
+ * or undefined. A failed listing is retried until the window ends: one bad
+ * answer settles nothing, and an error is thrown only if the last one failed.
  */
-async function findLanding(
+async function findByMark(
   session: Session,
-  body: TokenFields,
-  deployerId: string,
-  sentAfter: number,
-  cause: unknown,
+  name: string,
+  mark: string,
 ): Promise<ApiToken | undefined> {
-  const windowMs = session.settings().lateLandingMs;
-  const until = session.now() + windowMs;
-  let listingError: Error | undefined;
-  const ours = new Map<string, ApiToken>();
-  const unproven = new Map<string, ApiToken>();
+  const until = session.now() + session.settings().lateLandingMs;
+  let listingError: unknown;
   for (let i = 0; ; i++) {
-    let listing: TokenListing | undefined;
     try {
-      listing = await session.client().listTokens();
+      const [found] = carrying(await session.client().listTokens(), mark);
+      if (found !== undefined) return found;
       listingError = undefined;
     } catch (error) {
-      // A failed listing is retried until the window ends: one bad answer settles nothing.
-      listingError = error instanceof Error ? error : new Error(String(error));
+      listingError = error;
       session.progress(`listing tokens failed (${messageOf(error)}); trying again`);
-    }
-    if (listing !== undefined) {
-      const seen = judgeListing(session, listing, body, deployerId, sentAfter, i === 0);
-      for (const t of seen.ours) ours.set(t.id, t);
-      for (const t of seen.unproven) unproven.set(t.id, t);
-      // One proven token and nothing doubtful: it is ours. Anything doubtful waits for the
-      // window to end, so that a late landing of our own request is named too.
-      const [only] = ours.values();
-      if (only !== undefined && ours.size === 1 && unproven.size === 0) return only;
     }
     const left = until - session.now();
     if (left <= 0) {
-      if (ours.size > 1 || unproven.size > 0) {
-        throw unsettled(body, [...ours.values()], [...unproven.values()], cause);
+      if (listingError !== undefined) {
+        throw listingError instanceof Error ? listingError : new Error(messageOf(listingError));
       }
-      if (listingError !== undefined) throw listingError;
       return undefined;
     }
     session.progress(
-      ours.size + unproven.size === 0
-        ? `token "${body.name}": not in Panther yet; listing again (${Math.ceil(left / 1000)} s left)`
-        : `token "${body.name}": a matching token cannot be proven this stack's; listing until the window ends (${Math.ceil(left / 1000)} s left)`,
+      `token "${name}": not in Panther yet; listing again (${Math.ceil(left / 1000)} s left)`,
     );
-    await session.sleep(
-      Math.min(LISTING_DELAYS_MS[Math.min(i, LISTING_DELAYS_MS.length - 1)] ?? 5000, left),
-    );
+    await session.sleep(delayAt(LISTING_DELAYS_MS, i, left));
   }
 }
 
 /**
- * Creates a token with `body`, reconciling lost answers as described above.
- * Throws when the create definitely failed (nothing exists), or when what
- * happened cannot be settled safely (the error says what to check).
+ * Creates a token with `body`, born locked with a fresh mark, reconciling
+ * lost answers as described above. Throws when the create definitely failed
+ * (nothing exists), or when what happened cannot be settled here (the error
+ * names the marks to look for).
  */
 export async function createReconciled(
   session: Session,
   body: TokenFields,
 ): Promise<CreateOutcome> {
   const lost: LostCreate[] = [];
+  const windowS = Math.round(session.settings().lateLandingMs / 1000);
   for (let attempt = 1; ; attempt++) {
-    const sentLocal = session.now();
+    const mark = newMark();
     let lastError: PantherError;
     try {
-      const token = await session.client().createToken({
-        name: body.name,
-        permissions: [...body.permissions],
-        allowedCIDRBlocks: [...body.allowedCIDRBlocks],
-      });
-      return { kind: "created", token, lostCreates: lost };
+      const token = await session.client().createToken(lockedBody(body, mark));
+      return { kind: "created", token, mark, lostCreates: lost };
     } catch (error) {
       if (!isPantherError(error) || error.applied === "no") throw withLost(error, lost, body);
       lastError = error;
     }
-    const applied = lastError.applied;
-    const windowS = Math.round(session.settings().lateLandingMs / 1000);
     session.progress(
-      `token "${body.name}": the create got no usable answer; looking for the token in Panther for up to ${windowS} s`,
+      `token "${body.name}": the create got no usable answer; looking for its mark ${mark} in Panther for up to ${windowS} s`,
     );
-    let deployerId: string;
-    try {
-      deployerId = await deployerWithin(session, session.now() + session.settings().lateLandingMs);
-    } catch (error) {
-      throw new UnsettledCreate(
-        `Creating Panther token "${body.name}" may have succeeded, but its answer was lost ` +
-          `(${messageOf(lastError)}) and the deployer's own token could not be read to look for it ` +
-          `(${messageOf(error)}). Look for a token named "${body.name}" created just now in the Panther Console ` +
-          `(Settings → API Tokens): delete it, or adopt it with adoptTokenId, then run pulumi up again.`,
-        error,
-      );
-    }
-    const sentAfter = session.pantherTime(sentLocal).earliest;
     let found: ApiToken | undefined;
     try {
-      found = await findLanding(session, body, deployerId, sentAfter, lastError);
+      found = await findByMark(session, body.name, mark);
     } catch (error) {
-      if (error instanceof UnsettledCreate) throw error;
+      const marks = [...marksOf(lost), mark];
       throw new UnsettledCreate(
         `Creating Panther token "${body.name}" may have succeeded, but its answer was lost ` +
-          `(${messageOf(lastError)}) and listing tokens to find it failed (${messageOf(error)}). Look for a ` +
-          `token named "${body.name}" created just now in the Panther Console (Settings → API Tokens): delete ` +
-          `it, or adopt it with adoptTokenId, then run pulumi up again.`,
+          `(${messageOf(lastError)}) and listing tokens to find it failed (${messageOf(error)}). ` +
+          `${lookFor(body.name, marks)} Then run pulumi up again.`,
+        marks,
         error,
       );
     }
     if (found !== undefined) {
-      session.progress(`token "${body.name}": found ${found.id}, made by the lost create`);
-      return { kind: "found", token: found, lostCreates: lost };
+      session.progress(`token "${body.name}": found ${found.id}, carrying the lost create's mark`);
+      return { kind: "found", token: found, mark, lostCreates: lost };
     }
-    if (applied === "yes") {
+    if (lastError.applied === "yes") {
+      const marks = [...marksOf(lost), mark];
       throw new UnsettledCreate(
         `Panther accepted the create of token "${body.name}" but its answer could not be read ` +
-          `(${messageOf(lastError)}), and the token did not appear in ${windowS} s of listings. Look for it in ` +
-          `the Panther Console (Settings → API Tokens): adopt it with adoptTokenId, or delete it, then run ` +
-          `pulumi up again.`,
+          `(${messageOf(lastError)}), and no token carrying its mark appeared in ${windowS} s of listings. ` +
+          `${lookFor(body.name, marks)} Then run pulumi up again.`,
+        marks,
         lastError,
       );
     }
     lost.push({
-      sentAt: iso(sentAfter),
-      watchUntil: iso(session.pantherTime(session.now()).latest + LOST_CREATE_WATCH_MS),
+      mark,
+      watchUntil: new Date(session.now() + LOST_CREATE_WATCH_MS).toISOString(),
     });
     if (attempt >= MAX_CREATES) throw withLost(lastError, lost, body);
     session.progress(
       `token "${body.name}": the lost create did not take effect within ${windowS} s; creating again ` +
-        `(a late landing of it is looked for and deleted by later operations on this token)`,
+        `(if it lands later, later operations on this token find it by its mark and delete it)`,
     );
   }
 }
 
-/**
- * The deployer's own token id, asked again until `until` (local time) when
- * the answer is unreadable or lost: one bad answer must not end a
- * reconciliation that has a whole window to run.
- */
-async function deployerWithin(session: Session, until: number): Promise<string> {
-  for (let i = 0; ; i++) {
-    try {
-      return (await session.deployer()).id;
-    } catch (error) {
-      const left = until - session.now();
-      if (left <= 0 || isPantherError(error, "PANTHER_UNAUTHORIZED", "PANTHER_FORBIDDEN"))
-        throw error;
-      session.progress(
-        `reading the deployer's own token failed (${messageOf(error)}); trying again`,
-      );
-      await session.sleep(
-        Math.min(LISTING_DELAYS_MS[Math.min(i, LISTING_DELAYS_MS.length - 1)] ?? 5000, left),
-      );
-    }
-  }
-}
-
-/** `error`, saying which earlier lost creates may still land when there are any. */
+/** `error`, naming the marks of earlier lost creates when there are any. */
 function withLost(error: unknown, lost: readonly LostCreate[], body: TokenFields): unknown {
   if (lost.length === 0) return error;
+  const marks = marksOf(lost);
   return new UnsettledCreate(
-    `Creating Panther token "${body.name}" failed: ${messageOf(error)} Earlier attempt(s) sent after ` +
-      `${lost.map((l) => l.sentAt).join(", ")} got no answer and may still create a token: look in the Panther ` +
-      `Console (Settings → API Tokens) for tokens named "${body.name}" created since then, and delete them ` +
-      `(or adopt one with adoptTokenId) before running pulumi up again.`,
+    `Creating Panther token "${body.name}" failed: ${messageOf(error)} ${marks.length} earlier attempt(s) got no ` +
+      `answer and did not appear within the late-landing window. ${lookFor(body.name, marks)} Then run ` +
+      `pulumi up again.`,
+    marks,
     error,
   );
 }
 
+/** The marks of lost creates (records written before marks existed have none). */
+function marksOf(lost: readonly LostCreate[]): string[] {
+  return lost.flatMap((l) => (l.mark === undefined ? [] : [l.mark]));
+}
+
+/** A lost create recorded by pulumi-panther before marks existed: nothing proves which token it made. */
+export function isUnmarked(lost: LostCreate): boolean {
+  return lost.mark === undefined;
+}
+
 /**
  * Looks for late landings of `lostCreates` (earlier creates of token
- * `trackedId` whose answers were lost) and deletes them: each is proven
- * ours and nobody ever saw its value. Returns the lost creates still worth
- * watching. At most one token per lost create is deleted; if more match,
- * none is touched and a progress line names them.
+ * `trackedId` whose answers were lost) by their marks, and deletes each
+ * token that carries one: it was made by this stack's request, it is still
+ * locked, and nobody ever saw its value. Returns the lost creates still
+ * worth watching. Lost creates recorded without a mark (by an earlier
+ * release) are reported, never acted on: which token they made cannot be
+ * proven.
  */
 export async function settleLostCreates(
   session: Session,
   trackedId: string,
-  body: TokenFields,
+  name: string,
   lostCreates: readonly LostCreate[],
 ): Promise<LostCreate[]> {
   if (lostCreates.length === 0) return [];
-  const deployerId = (await session.deployer()).id;
-  const listing = await session.client().listTokens();
-  const now = session.pantherTime(session.now());
-  const earliest = Math.min(...lostCreates.map((l) => Date.parse(l.sentAt)));
-  const window: CallWindow = { sentAfter: earliest, listedBefore: now.latest };
-  const landed = listing.tokens.filter(
-    (t) => t.id !== trackedId && judgeCandidate(t, body, deployerId, window) === "ours",
-  );
-  if (landed.length > lostCreates.length) {
+  const now = session.now();
+  const live = lostCreates.filter((l) => Date.parse(l.watchUntil) > now);
+  for (const old of lostCreates.filter(isUnmarked)) {
     session.progress(
-      `token "${body.name}": ${landed.length} tokens look like late landings of ${lostCreates.length} lost ` +
-        `create(s) (${landed.map((t) => t.id).join(", ")}); none was deleted, delete the extra ones in the Console`,
+      `token ${trackedId}: an earlier create of "${name}" lost its answer (recorded by an earlier release of ` +
+        `pulumi-panther, sent after ${old.sentAt ?? "an unknown time"}), and which token it may have made cannot be ` +
+        `proven. Look in the Panther Console (Settings → API Tokens) for tokens named "${name}" created then, other ` +
+        `than ${trackedId}: delete them, or adopt one with adoptTokenId in another resource. Nothing was changed.`,
     );
-    return [...lostCreates];
   }
-  for (const token of landed) {
-    session.progress(
-      `token "${body.name}": deleting ${token.id}, made late by an earlier create of this stack whose answer was lost`,
-    );
-    try {
-      await session.client().deleteToken(token.id);
-    } catch (error) {
-      if (!isPantherError(error, "PANTHER_NOT_FOUND")) throw error;
+  const marked = live.filter((l) => !isUnmarked(l));
+  if (marked.length === 0) return live.filter(isUnmarked);
+  const listing = await session.client().listTokens();
+  const settled = new Set<string>();
+  for (const lost of marked) {
+    const mark = lost.mark ?? "";
+    for (const token of carrying(listing, mark)) {
+      if (token.id === trackedId) continue;
+      session.progress(
+        `token "${name}": deleting ${token.id}, made late by an earlier create of this stack whose answer was lost ` +
+          `(it carries that create's mark ${mark})`,
+      );
+      try {
+        await session.client().deleteToken(token.id);
+      } catch (error) {
+        if (!isPantherError(error, "PANTHER_NOT_FOUND")) throw error;
+      }
+      settled.add(mark);
     }
   }
-  // Oldest lost creates are taken to be the ones that landed.
-  const sorted = [...lostCreates].sort((a, b) => Date.parse(a.sentAt) - Date.parse(b.sentAt));
-  return sorted.slice(landed.length).filter((l) => Date.parse(l.watchUntil) > now.earliest);
+  return live.filter((l) => isUnmarked(l) || !settled.has(l.mark ?? ""));
 }

@@ -4,7 +4,13 @@
  * `diff` load neither undici nor zod), the deployer's own token (looked up
  * once, only when an operation needs it), and Panther's clock as learned
  * from its answers.
+ *
+ * One process serves every token of a run, concurrently. Rotating the
+ * deployer's own token kills the key every other call uses, so it runs
+ * {@link Session.exclusively}: calls in flight finish first, calls started
+ * meanwhile wait until the new key authenticates.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { ApiToken } from "../client/types";
 import { parseBaseUrl } from "../client/url";
 import { readSettings, type ConfigGetter, type PantherSettings } from "../config";
@@ -30,15 +36,21 @@ export class Session {
   readonly #config: ConfigGetter;
   readonly #deps: ProviderDeps;
   #settings: PantherSettings | undefined;
+  #raw: TokenApi | undefined;
   #client: TokenApi | undefined;
   #deployer: Promise<ApiToken> | undefined;
-  /** When this provider process started serving (this machine's clock): the start of the run. */
-  readonly startedAt: number;
+  /** Calls of the shared client in flight. */
+  #inFlight = 0;
+  /** Set while a call runs exclusively; later calls wait for it. */
+  #gate: Promise<void> | undefined;
+  /** Resolves the exclusive call's wait once the calls in flight are done. */
+  #drained: (() => void) | undefined;
+  /** Marks the calls made by the exclusive work itself, which the gate lets through. */
+  readonly #holder = new AsyncLocalStorage<true>();
 
   constructor(config: ConfigGetter, deps: ProviderDeps) {
     this.#config = config;
     this.#deps = deps;
-    this.startedAt = deps.clock.now();
   }
 
   /** The settings; a config error when something is missing (first network use only). */
@@ -47,11 +59,19 @@ export class Session {
     return this.#settings;
   }
 
-  /** The client for the configured Panther and key. */
+  /**
+   * The client for the configured Panther and key. Its calls wait while
+   * another runs {@link exclusively}.
+   */
   client(): TokenApi {
-    if (this.#client === undefined) {
+    this.#client ??= this.#gated(this.#rawClient());
+    return this.#client;
+  }
+
+  #rawClient(): TokenApi {
+    if (this.#raw === undefined) {
       const settings = this.settings();
-      this.#client = this.#deps.connect({
+      this.#raw = this.#deps.connect({
         url: settings.url,
         apiKey: settings.token,
         requestTimeoutMs: settings.requestTimeoutMs,
@@ -63,7 +83,64 @@ export class Session {
         },
       });
     }
-    return this.#client;
+    return this.#raw;
+  }
+
+  /** `raw` with every call counted and held back while a call runs exclusively. */
+  #gated(raw: TokenApi): TokenApi {
+    const call =
+      <A extends unknown[], R>(method: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        if (this.#holder.getStore() === true) return method.apply(raw, args);
+        while (this.#gate !== undefined) await this.#gate;
+        this.#inFlight++;
+        try {
+          return await method.apply(raw, args);
+        } finally {
+          this.#inFlight--;
+          if (this.#inFlight === 0) this.#drained?.();
+        }
+      };
+    return {
+      createToken: call(raw.createToken),
+      getToken: call(raw.getToken),
+      updateToken: call(raw.updateToken),
+      deleteToken: call(raw.deleteToken),
+      rotateToken: call(raw.rotateToken),
+      listTokens: call(raw.listTokens),
+      replaceApiKey: (key) => {
+        raw.replaceApiKey(key);
+      },
+      get pantherClock() {
+        return raw.pantherClock;
+      },
+    };
+  }
+
+  /**
+   * Runs `work` with the client to itself: calls in flight finish first, and
+   * calls started elsewhere meanwhile wait until `work` is done (for rotating
+   * the deployer's own token, whose old key dies at once). The calls `work`
+   * makes itself, through {@link client}, go through.
+   */
+  async exclusively<T>(work: () => Promise<T>): Promise<T> {
+    while (this.#gate !== undefined) await this.#gate;
+    let release: () => void = () => undefined;
+    this.#gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      if (this.#inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          this.#drained = resolve;
+        });
+      }
+      this.#drained = undefined;
+      return await this.#holder.run(true, work);
+    } finally {
+      this.#gate = undefined;
+      release();
+    }
   }
 
   /** A client authenticating with a value just issued, without retries: to probe it. */
@@ -100,9 +177,9 @@ export class Session {
     return this.#deployer;
   }
 
-  /** Called after the deployer's own token was rotated: later calls use `newKey`. */
-  deployerKeyReplaced(newKey: string): void {
-    this.client().replaceApiKey(newKey);
+  /** Whether `id` names the deployer's own token (Panther's ids compare without case). */
+  async isDeployer(id: string): Promise<boolean> {
+    return sameId(id, (await this.deployer()).id);
   }
 
   /** This machine's time. */
@@ -114,11 +191,18 @@ export class Session {
     return this.#deps.clock.sleep(ms);
   }
 
-  /** Panther's time at local time `local`, from the offset its answers showed; ours ±15 min when unknown. */
+  /**
+   * Panther's time at local time `local`, from the `Date` headers of its
+   * answers; ours ±15 min when unknown. Only for a stamp Panther's answer
+   * left out; nothing of ownership or safety is decided on it.
+   */
   pantherTime(local: number): PantherTime {
-    const offset = this.client().pantherClock.offset();
-    if (offset === undefined) return { earliest: local - MAX_SKEW_MS, latest: local + MAX_SKEW_MS };
-    return { earliest: local + offset.low, latest: local + offset.high };
+    return (
+      this.client().pantherClock.toPanther(local) ?? {
+        earliest: local - MAX_SKEW_MS,
+        latest: local + MAX_SKEW_MS,
+      }
+    );
   }
 
   progress(line: string): void {
@@ -128,3 +212,8 @@ export class Session {
 
 /** Largest clock difference assumed between this machine and Panther before any answer told. */
 export const MAX_SKEW_MS = 15 * 60_000;
+
+/** Whether two Panther token ids name the same token (Panther matches ids without regard to case). */
+export function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}

@@ -49,11 +49,21 @@ export interface AppliedFields {
   readonly reported: TokenFields;
 }
 
-/** A create whose answer was lost and which may still land (Panther may still create its token). */
+/**
+ * A create whose answer was lost and which may still land (Panther may
+ * still create its token), recorded in the state of the token a later
+ * attempt made.
+ */
 export interface LostCreate {
-  /** Earliest Panther time at which the request may have left (ISO 8601, Panther's clock). */
-  readonly sentAt: string;
-  /** Until when a late landing is looked for (ISO 8601, Panther's clock). */
+  /**
+   * The mark the lost request carried (its only CIDR block, `2001:db8:…/128`):
+   * a token carrying it is that request's. Absent in records written before
+   * marks existed, which are reported and never acted on.
+   */
+  readonly mark?: string;
+  /** Written before marks existed: the earliest Panther time the request may have left at. */
+  readonly sentAt?: string;
+  /** Until when later operations look for it (ISO 8601, this machine's clock). */
   readonly watchUntil: string;
 }
 
@@ -91,7 +101,11 @@ export interface TokenState extends Omit<
   readonly deployerToken?: true;
   /** Earlier creates of this token whose answer was lost and which may still land. */
   readonly lostCreates?: readonly LostCreate[];
-  /** For a token of a `PantherApiTokenPair`: the highest generation it acted on. */
+  /**
+   * For a token of a `PantherApiTokenPair`: the highest generation it acted
+   * on and, for the pair's first token, whose turn it was (the second token
+   * follows it: this output is its `pairLeader` input).
+   */
   readonly pairView?: PairView;
   /** For a token of a `PantherApiTokenPair`: the Panther id of the other token, once found. */
   readonly pairPeerId?: string;
@@ -119,7 +133,7 @@ export const OUTPUT_ROLES = {
   applied: "internal",
   deployerToken: "internal",
   lostCreates: "internal",
-  pairView: "internal",
+  pairView: "public",
   pairPeerId: "internal",
 } as const satisfies Record<Exclude<keyof TokenState, keyof TokenInputs>, "public" | "internal">;
 
@@ -140,6 +154,12 @@ export function valueFields(
     valueStale: state.status === "stale",
     ...(state.status === "pending" ? { valuePending: true as const } : {}),
   };
+}
+
+/** `state` with its value condition replaced (and the compatibility outputs derived from it). */
+export function revalued(state: TokenState, value: ValueState): TokenState {
+  const { valueIssuedAt, valuePending, ...rest } = state;
+  return { ...rest, ...valueFields(state.value, value) };
 }
 
 /** Builds a value state entered at `now`. */
@@ -191,6 +211,23 @@ export type Bookkeeping = Pick<
   TokenState,
   "apiOrigin" | "deployerToken" | "lostCreates" | "pairView" | "pairPeerId"
 >;
+
+/** A token as the state last saw it (for an update that makes no call). */
+export function tokenOfState(id: string, state: TokenState): ApiToken {
+  return dropUndefined<ApiToken>({
+    id,
+    name: state.name,
+    permissions: [...state.permissions],
+    allowedCIDRBlocks: [...state.allowedCIDRBlocks],
+    createdAt: state.createdAt,
+    createdBy: state.createdBy,
+    updatedAt: state.updatedAt,
+    updatedBy: state.updatedBy,
+    expiresAt: state.expiresAt,
+    lastUsedAt: state.lastUsedAt,
+    rotatedAt: state.rotatedAt,
+  });
+}
 
 /** The bookkeeping of `state`, to carry into the next state. */
 export function bookkeeping(state: TokenState): Partial<Bookkeeping> {
@@ -314,9 +351,11 @@ function lostCreatesOf(value: unknown): LostCreate[] | undefined {
   const out: LostCreate[] = [];
   for (const item of value) {
     if (typeof item !== "object" || item === null) continue;
+    const mark = str(item as Raw, "mark");
     const sentAt = str(item as Raw, "sentAt");
     const watchUntil = str(item as Raw, "watchUntil");
-    if (sentAt !== undefined && watchUntil !== undefined) out.push({ sentAt, watchUntil });
+    if (watchUntil === undefined || (mark === undefined && sentAt === undefined)) continue;
+    out.push(dropUndefined<LostCreate>({ mark, sentAt, watchUntil }));
   }
   return out.length > 0 ? out : undefined;
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../client/permissions";
 import type { Actor } from "../client/types";
 import * as provider from "../dynamic-provider";
+import type { PairView } from "../dynamic-provider/pair";
 import { PUBLIC_OUTPUTS, type ValueState } from "../dynamic-provider/state";
 import { warnAboutInputs, warnBeforeAdoption, warnNearExpiry } from "./warnings";
 
@@ -92,7 +93,10 @@ export interface PantherApiTokenArgs {
     readonly slot: "a" | "b";
     readonly generation: number;
     readonly periodDays?: number;
+    readonly peerName: string;
   }>;
+  /** @internal Set by `PantherApiTokenPair` on its second token: the first token's `pairView`. */
+  readonly pairLeader?: pulumi.Input<PairView | undefined>;
 }
 
 /**
@@ -157,6 +161,12 @@ export class PantherApiToken extends pulumi.dynamic.Resource {
   declare public readonly valuePending: pulumi.Output<boolean | undefined>;
   /** The Panther API (origin and base path) that holds the token. */
   declare public readonly apiOrigin: pulumi.Output<string | undefined>;
+  /**
+   * For a token of a {@link PantherApiTokenPair}: the highest generation it
+   * acted on and, for the pair's first token, whose turn that generation was
+   * (`turn`: `"a"`, `"b"` or `"none"`). Undefined for other tokens.
+   */
+  declare public readonly pairView: pulumi.Output<PairView | undefined>;
 
   constructor(name: string, args: PantherApiTokenArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = { ...args };

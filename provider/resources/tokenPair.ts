@@ -99,7 +99,7 @@ export class PantherApiTokenPair extends pulumi.ComponentResource {
         `PantherApiTokenPair ${name}: periodDays must be a whole number ≥ 1, got ${args.periodDays}`,
       );
     }
-    const slot = (suffix: "a" | "b") =>
+    const slot = (suffix: "a" | "b", leader?: PantherApiToken) =>
       new PantherApiToken(
         `${name}-${suffix}`,
         {
@@ -118,11 +118,13 @@ export class PantherApiTokenPair extends pulumi.ComponentResource {
             ...(args.periodDays === undefined ? {} : { periodDays: args.periodDays }),
             peerName: `${base}-${suffix === "a" ? "b" : "a"}`,
           })),
+          // The second token follows the first one's decisions, handed over by the engine.
+          ...(leader === undefined ? {} : { pairLeader: leader.pairView }),
         },
         { parent: this },
       );
     const a = slot("a");
-    const b = slot("b");
+    const b = slot("b", a);
     this.tokens = [a, b];
     // The token whose value was issued last is current, by the provider's own rule.
     const currentIsA = pulumi

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../dynamic-provider/cidr";
 import { isKnownPermission } from "../client/permissions";
 import { normalizeCidrs, widensAccess } from "../dynamic-provider/normalize";
-import { expiresWithin } from "../dynamic-provider/rotation";
+import { expiresWithin } from "../dynamic-provider/rotationDue";
 import { tryGetApiToken } from "../lookups";
 import type { PantherApiToken, PantherApiTokenArgs } from "./apiToken";
 

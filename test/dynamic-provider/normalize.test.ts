@@ -1,6 +1,6 @@
 import {
   blockWithin,
-  matchesRequest,
+  holdsRequest,
   normalizeCidrs,
   normalizeFields,
   widensAccess,
@@ -21,7 +21,7 @@ describe("one normal form", () => {
   });
 });
 
-describe("matchesRequest: a token Panther made from our request, in whatever canonical form", () => {
+describe("holdsRequest: a token holds what a request asked for, in whatever canonical form Panther stores it", () => {
   const request = normalizeFields({
     name: "caf\u0065\u0301",
     permissions: ["RuleModify"],
@@ -29,7 +29,7 @@ describe("matchesRequest: a token Panther made from our request, in whatever can
   });
   it("matches names in NFC, IPv4-mapped blocks as IPv4, expanded IPv6, and implied permissions", () => {
     expect(
-      matchesRequest(
+      holdsRequest(
         {
           name: "caf\u00e9",
           permissions: ["RuleModify", "RuleRead"],
@@ -45,10 +45,21 @@ describe("matchesRequest: a token Panther made from our request, in whatever can
       permissions: ["RuleModify"],
       allowedCIDRBlocks: ["10.0.0.0/8", "2001:db8::/32"],
     };
-    expect(matchesRequest({ ...base, name: "cafe" }, request)).toBe(false);
-    expect(matchesRequest({ ...base, permissions: ["RuleRead"] }, request)).toBe(false);
-    expect(matchesRequest({ ...base, allowedCIDRBlocks: ["10.0.0.0/8"] }, request)).toBe(false);
-    expect(matchesRequest({ ...base, allowedCIDRBlocks: null }, request)).toBe(false);
+    expect(holdsRequest({ ...base, name: "cafe" }, request)).toBe(false);
+    expect(holdsRequest({ ...base, permissions: ["RuleRead"] }, request)).toBe(false);
+    expect(holdsRequest({ ...base, allowedCIDRBlocks: ["10.0.0.0/8"] }, request)).toBe(false);
+    expect(holdsRequest({ ...base, allowedCIDRBlocks: null }, request)).toBe(false);
+  });
+  it("does not take a token with permissions the request dropped for one that holds it", () => {
+    const narrowed = normalizeFields({ name: "ci", permissions: ["RuleRead"] });
+    // A narrowing that did not land: the live token still has RuleModify.
+    expect(holdsRequest({ name: "ci", permissions: ["RuleModify", "RuleRead"] }, narrowed)).toBe(
+      false,
+    );
+    // Only the Read that a requested Modify implies may be added by the server.
+    expect(holdsRequest({ name: "ci", permissions: ["AlertRead", "RuleRead"] }, narrowed)).toBe(
+      false,
+    );
   });
 });
 

@@ -145,6 +145,15 @@ function networkError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
+/** A request a stack sent that changes a token (for "never touch another's token"). */
+export interface Mutation {
+  readonly stack: string;
+  /** The provider process that sent it. */
+  readonly process: object;
+  readonly operation: "update" | "rotate" | "delete";
+  readonly tokenId: string;
+}
+
 /** Everything a sequence acts on. */
 export class World {
   readonly clock: VirtualClock;
@@ -157,26 +166,55 @@ export class World {
   readonly calls = new Map<string, Map<string, number>>();
   /** Faults that fired. */
   faultsInjected = 0;
+  /** Which stack's request made each token (whatever became of the answer), and in which process. */
+  readonly creators = new Map<string, { stack: string; process: object }>();
+  /** Every update, rotate and delete a stack sent, in order. */
+  readonly mutations: Mutation[] = [];
+  /** Requests whose landing is still to come (a 504 or a timeout that lands late), per token id. */
+  readonly pendingLandings = new Map<string, number>();
   /** Panther's clock minus ours, in ms. */
   #skewMs = 0;
+  /** How far the gateway's `Date` runs ahead of the backend's stamps, in ms. */
+  readonly #dateSkewMs: number;
+  /** Armed interruptions per stack: requests left before the kill. */
+  readonly #interrupts = new Map<string, { left: number; applyLast: boolean; fire: () => void }>();
+  /** Provider processes that were killed: their requests never get an answer. */
+  readonly deadProcesses = new Set<object>();
 
   constructor(options: EmulatorCoreOptions = {}, start = Date.parse("2026-12-01T00:00:00Z")) {
     this.clock = new VirtualClock(start);
     this.core = createEmulatorCore({ ...options, now: () => this.clock.now() });
     this.#skewMs = options.clockOffsetMs ?? 0;
+    this.#dateSkewMs = options.dateHeaderSkewMs ?? 0;
+  }
+
+  /**
+   * Kills stack `stack`'s next provider process after `calls` more requests:
+   * the one after them is never answered (applied first when `applyLast`),
+   * nor is any later one of that process. Resolves at the kill.
+   */
+  interruptAfter(stack: string, calls: number, applyLast: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      this.#interrupts.set(stack, { left: calls, applyLast, fire: resolve });
+    });
+  }
+
+  /** Drops an interruption that found no request to kill. */
+  disarm(stack: string): void {
+    this.#interrupts.delete(stack);
   }
 
   /** What the in-process engine's stacks run on here: real clients over this world's transport. */
   deps(): StackDeps {
     return {
       clock: this.clock,
-      connect: (stack: string, options: ClientOptions) =>
+      connect: (stack: string, options: ClientOptions, process: object) =>
         new PantherClient({
           url: options.url,
           apiKey: options.apiKey,
           timeouts: { headersMs: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS },
           clock: options.clock ?? this.clock,
-          dispatcher: this.transport(stack) as never,
+          dispatcher: this.transport(stack, process) as never,
           random: () => 0.5,
           ...(options.maxAttempts === undefined
             ? {}
@@ -222,7 +260,11 @@ export class World {
     return Object.fromEntries(map);
   }
 
-  #apply(options: DispatchOptions): {
+  #apply(
+    options: DispatchOptions,
+    stack: string,
+    process: object,
+  ): {
     status: number;
     headers: Record<string, string>;
     body: string;
@@ -233,25 +275,54 @@ export class World {
       headers: options.headers,
       body: options.body ?? "",
     });
-    this.#remember(answer.body);
+    this.#remember(answer.body, operationOf(options.method, options.path), stack, process);
     return answer;
   }
 
-  #remember(body: string): void {
+  #remember(body: string, operation: string, stack: string, process: object): void {
     if (!body.includes('"value"')) return;
     try {
-      const parsed = JSON.parse(body) as { value?: unknown };
+      const parsed = JSON.parse(body) as { value?: unknown; id?: unknown };
       if (typeof parsed.value === "string") this.issuedValues.add(parsed.value);
+      if (operation === "create" && typeof parsed.id === "string") {
+        this.creators.set(parsed.id, { stack, process });
+      }
     } catch {
       // Not JSON: nothing issued.
     }
   }
 
-  /** A transport (an undici `Dispatcher` as far as the client uses one) for stack `stack`. */
-  transport(stack: string): { request(options: DispatchOptions): Promise<unknown> } {
+  /** The token id a request's path names (`self` left as is), for the mutation log. */
+  #tokenIdOf(path: string): string | undefined {
+    return /\/api-tokens\/([^/?]+)/.exec(path)?.[1];
+  }
+
+  /** A transport (an undici `Dispatcher` as far as the client uses one) for one process of stack `stack`. */
+  transport(
+    stack: string,
+    process: object = {},
+  ): { request(options: DispatchOptions): Promise<unknown> } {
+    const never = () => new Promise<never>(() => undefined);
     return {
       request: async (options: DispatchOptions) => {
+        if (this.deadProcesses.has(process)) return never();
         const operation = operationOf(options.method, options.path);
+        const interrupt = this.#interrupts.get(stack);
+        const killed = interrupt !== undefined && interrupt.left-- <= 0;
+        if (
+          (!killed || interrupt.applyLast) &&
+          (operation === "update" || operation === "rotate" || operation === "delete")
+        ) {
+          const tokenId = this.#tokenIdOf(options.path);
+          if (tokenId !== undefined) this.mutations.push({ stack, process, operation, tokenId });
+        }
+        if (killed) {
+          this.#interrupts.delete(stack);
+          this.deadProcesses.add(process);
+          if (interrupt.applyLast) this.#apply(options, stack, process);
+          interrupt.fire();
+          return never();
+        }
         this.#count(stack, operation);
         const fault = operation === "other" ? undefined : this.#take(stack, operation);
         const answer = (a: { status: number; headers: Record<string, string>; body: string }) => ({
@@ -259,19 +330,19 @@ export class World {
           headers: a.headers,
           body: { text: () => Promise.resolve(a.body) },
         });
-        if (fault === undefined) return answer(this.#apply(options));
+        if (fault === undefined) return answer(this.#apply(options, stack, process));
         this.faultsInjected++;
         const dated = (status: number) => ({
           status,
           headers: {
-            date: new Date(this.clock.now() + this.#skewMs).toUTCString(),
+            date: new Date(this.clock.now() + this.#skewMs + this.#dateSkewMs).toUTCString(),
             "content-type": "application/json",
           },
           body: JSON.stringify({ message: `injected ${status}` }),
         });
         switch (fault.kind) {
           case "lost":
-            this.#apply(options);
+            this.#apply(options, stack, process);
             throw networkError("UND_ERR_SOCKET", "other side closed");
           case "502":
           case "503":
@@ -279,14 +350,18 @@ export class World {
           case "reset":
             throw networkError("ECONNRESET", "read ECONNRESET");
           case "unreadable": {
-            const real = this.#apply(options);
+            const real = this.#apply(options, stack, process);
             return answer({ ...real, body: real.body.slice(0, Math.floor(real.body.length / 2)) });
           }
           case "504":
           case "timeout": {
             const land = this.clock.now() + (fault.landAfterMs ?? 0);
+            const target = this.#tokenIdOf(options.path) ?? "(create)";
+            this.pendingLandings.set(target, (this.pendingLandings.get(target) ?? 0) + 1);
             this.clock.at(land, () => {
-              this.#apply(options);
+              this.pendingLandings.set(target, (this.pendingLandings.get(target) ?? 1) - 1);
+              if (this.pendingLandings.get(target) === 0) this.pendingLandings.delete(target);
+              this.#apply(options, stack, process);
             });
             if (fault.kind === "504") return answer(dated(504));
             await this.clock.sleep(REQUEST_TIMEOUT_MS);

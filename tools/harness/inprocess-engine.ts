@@ -11,6 +11,15 @@
  *   (ErrorResourceInitFailed) keeps the resource with those properties as
  *   outputs and init errors; any other Create error leaves nothing; any
  *   other Update error keeps the old state.
+ * - A resource whose inputs take another's outputs (`follows`: a pair's
+ *   second token takes the first one's `pairView` as `pairLeader`) waits for
+ *   that one's step; when that step fails, its own step is skipped.
+ * - `--target`: only the named resources take steps; the others keep their
+ *   state (a follower then takes its leader's outputs from state), and
+ *   resources no longer declared are deleted only when named.
+ * - An interrupted run (the CLI killed between two calls) ends at once: the
+ *   steps that finished are kept, the ones in flight are lost (the real CLI
+ *   records them as pending operations and warns about them).
  * - refresh: Read(id, outputs); an empty id drops the resource; otherwise the
  *   outputs are replaced, the inputs too when Read returned some, and init
  *   errors are cleared.
@@ -27,10 +36,21 @@ import type { ClientOptions, TokenApi } from "../../provider/connect";
 
 /** What a stack's provider processes run on. */
 export interface StackDeps {
-  /** Builds the client a provider process uses. */
-  readonly connect: (stack: string, options: ClientOptions) => TokenApi;
+  /**
+   * Builds a client of a provider process: `process` is the same object for
+   * every client of one process (one `up`, `refresh` or `preview`).
+   */
+  readonly connect: (stack: string, options: ClientOptions, process: object) => TokenApi;
   /** The clock everything waits on. */
   readonly clock: Clock;
+}
+
+/** How one `up` runs. */
+export interface UpOptions {
+  /** `--target`: the resources that take steps (all when absent). */
+  readonly target?: readonly string[];
+  /** Resolves when the CLI is killed: the run ends at once, keeping only the steps that finished. */
+  readonly interrupted?: Promise<unknown>;
 }
 
 type Props = Record<string, unknown>;
@@ -57,6 +77,8 @@ export interface Resource {
 export interface Decl {
   readonly name: string;
   readonly args: Props;
+  /** A resource whose `pairView` output is this one's `pairLeader` input (a pair's second token). */
+  readonly follows?: string;
 }
 
 /** What one operation did. */
@@ -64,9 +86,15 @@ export interface Outcome {
   readonly steps: Record<string, "create" | "update" | "same" | "delete" | "read">;
   readonly errors: string[];
   readonly progress: string[];
+  /** Whether the run was killed before it ended. */
+  readonly interrupted?: boolean;
+  /** Resources whose step was in flight when the run was killed (pending operations). */
+  readonly pending?: readonly string[];
 }
 
 const PROVIDER = 'exports.handler = require("pulumi-panther/dynamic-provider");';
+/** The value Pulumi passes for an input not known during preview. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 function json<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
@@ -114,8 +142,9 @@ export class Stack {
     const base = this.#deps.clock;
     const skew = this.runnerSkewMs;
     const clock: Clock = { now: () => base.now() + skew, sleep: (ms) => base.sleep(ms) };
+    const processTag = {};
     const provider = createProvider({
-      connect: (options) => this.#deps.connect(this.name, { ...options, clock }),
+      connect: (options) => this.#deps.connect(this.name, { ...options, clock }, processTag),
       clock,
       progress: (line) => progress.push(line),
       env: {},
@@ -133,8 +162,9 @@ export class Stack {
     return provider as unknown as RawProvider;
   }
 
-  #news(decl: Decl): Props {
-    return json({ ...decl.args, __provider: PROVIDER });
+  #news(decl: Decl, leader?: Props): Props {
+    const follows = decl.follows === undefined ? {} : { pairLeader: leader?.["pairView"] };
+    return json({ ...decl.args, ...follows, __provider: PROVIDER });
   }
 
   /** `pulumi preview`: which steps an up would take. No API call is expected. */
@@ -145,7 +175,14 @@ export class Stack {
     const errors: string[] = [];
     for (const decl of this.program) {
       const old = this.state.get(decl.name);
-      const checked = await provider.check(json(old?.inputs ?? {}), this.#news(decl));
+      const leaderStep = decl.follows === undefined ? undefined : steps[decl.follows];
+      const leader =
+        decl.follows === undefined
+          ? undefined
+          : leaderStep === "same"
+            ? this.state.get(decl.follows)?.outputs
+            : { pairView: UNKNOWN };
+      const checked = await provider.check(json(old?.inputs ?? {}), this.#news(decl, leader));
       if ((checked.failures ?? []).length > 0) {
         errors.push(`${decl.name}: ${JSON.stringify(checked.failures)}`);
         continue;
@@ -163,23 +200,45 @@ export class Stack {
     return { steps, errors, progress };
   }
 
-  /** `pulumi up`. */
-  async up(): Promise<Outcome> {
+  /** `pulumi up` (with `--target`, or killed part way, as `options` say). */
+  async up(options: UpOptions = {}): Promise<Outcome> {
     const progress: string[] = [];
     const provider = this.#provider(progress);
     const steps: Outcome["steps"] = {};
     const errors: string[] = [];
-    const run = async (decl: Decl): Promise<void> => {
+    // An object, not a `let`: steps read it after the run was killed from outside.
+    const run = { killed: false };
+    const killed = (): boolean => run.killed;
+    const inFlight = new Set<string>();
+    const targeted = (name: string) =>
+      options.target === undefined || options.target.includes(name);
+    /** Keeps what a step wrote, unless the run was killed before the step finished. */
+    const keep = (name: string, resource: Resource | undefined) => {
+      if (killed()) return;
+      if (resource === undefined) this.state.delete(name);
+      else this.state.set(name, resource);
+    };
+    const done = new Map<string, Promise<boolean>>();
+    const step = async (decl: Decl): Promise<boolean> => {
       const old = this.state.get(decl.name);
+      let leader: Props | undefined;
+      if (decl.follows !== undefined) {
+        const leaderDone = done.get(decl.follows);
+        // A leader that failed stops its followers (their inputs never resolve).
+        if (leaderDone !== undefined && !(await leaderDone)) return false;
+        leader = this.state.get(decl.follows)?.outputs;
+      }
+      if (killed()) return false;
+      inFlight.add(decl.name);
       try {
-        const checked = await provider.check(json(old?.inputs ?? {}), this.#news(decl));
+        const checked = await provider.check(json(old?.inputs ?? {}), this.#news(decl, leader));
         if ((checked.failures ?? []).length > 0) throw new Error(JSON.stringify(checked.failures));
         const inputs = json(checked.inputs ?? {});
         if (old === undefined) {
           steps[decl.name] = "create";
           try {
             const created = await provider.create(json(inputs));
-            this.state.set(decl.name, {
+            keep(decl.name, {
               id: created.id,
               inputs,
               outputs: json({ ...(created.outs as Props), __provider: PROVIDER }),
@@ -188,7 +247,7 @@ export class Stack {
           } catch (error) {
             const partial = initFailure(error);
             if (partial !== undefined) {
-              this.state.set(decl.name, {
+              keep(decl.name, {
                 id: partial.id,
                 inputs,
                 outputs: json(partial.properties),
@@ -197,18 +256,18 @@ export class Stack {
             }
             throw error;
           }
-          return;
+          return true;
         }
         const diff = await provider.diff(old.id, json(old.outputs), json(inputs));
         if (diff.changes !== true && old.initErrors.length === 0) {
           steps[decl.name] = "same";
-          this.state.set(decl.name, { ...old, inputs });
-          return;
+          keep(decl.name, { ...old, inputs });
+          return true;
         }
         steps[decl.name] = "update";
         try {
           const updated = await provider.update(old.id, json(old.outputs), json(inputs));
-          this.state.set(decl.name, {
+          keep(decl.name, {
             id: old.id,
             inputs,
             outputs: json({ ...(updated.outs as Props), __provider: PROVIDER }),
@@ -217,7 +276,7 @@ export class Stack {
         } catch (error) {
           const partial = initFailure(error);
           if (partial !== undefined) {
-            this.state.set(decl.name, {
+            keep(decl.name, {
               id: old.id,
               inputs,
               outputs: json(partial.properties),
@@ -226,26 +285,47 @@ export class Stack {
           }
           throw error;
         }
+        return true;
       } catch (error) {
-        errors.push(`${decl.name}: ${error instanceof Error ? error.message : String(error)}`);
+        if (!killed())
+          errors.push(`${decl.name}: ${error instanceof Error ? error.message : String(error)}`);
+        return false;
+      } finally {
+        if (!killed()) inFlight.delete(decl.name);
       }
     };
-    await Promise.all(this.program.map(run));
-    const removed = [...this.state.entries()].filter(
-      ([name]) => !this.program.some((d) => d.name === name),
-    );
-    await Promise.all(
-      removed.map(async ([name, resource]) => {
-        steps[name] = "delete";
-        try {
-          await provider.delete(resource.id, json(resource.outputs));
-          this.state.delete(name);
-        } catch (error) {
-          errors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }),
-    );
-    return { steps, errors, progress };
+    const interrupted = (options.interrupted ?? new Promise<never>(() => undefined)).then(() => {
+      run.killed = true;
+    });
+    const stepsDone = (async () => {
+      for (const decl of this.program) {
+        if (!targeted(decl.name)) continue;
+        done.set(decl.name, step(decl));
+      }
+      await Promise.all(done.values());
+      const removed = [...this.state.entries()].filter(
+        ([name]) => !this.program.some((d) => d.name === name) && targeted(name),
+      );
+      await Promise.all(
+        removed.map(async ([name, resource]) => {
+          if (killed()) return;
+          steps[name] = "delete";
+          inFlight.add(name);
+          try {
+            await provider.delete(resource.id, json(resource.outputs));
+            keep(name, undefined);
+          } catch (error) {
+            if (!killed())
+              errors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+          } finally {
+            if (!killed()) inFlight.delete(name);
+          }
+        }),
+      );
+    })();
+    await Promise.race([stepsDone, interrupted]);
+    if (!killed()) return { steps, errors, progress };
+    return { steps, errors, progress, interrupted: true, pending: [...inFlight] };
   }
 
   /** `pulumi refresh`. */

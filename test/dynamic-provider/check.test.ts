@@ -1,5 +1,6 @@
 import { KNOWN_PERMISSIONS } from "../../provider/client/permissions";
-import { UNKNOWN, checkInputs } from "../../provider/dynamic-provider/inputs";
+import { checkInputs } from "../../provider/dynamic-provider/check";
+import { UNKNOWN } from "../../provider/dynamic-provider/inputs";
 import { BAD_INPUTS, valid } from "./badInputs";
 
 describe("checkInputs refuses bad input with a property path and a reason", () => {

@@ -7,11 +7,11 @@
  * an API gateway a request can land long after its 504. Rotating again at
  * once would be killed by that late landing, leaving state with a value that
  * no longer works while `up` reports success. So:
- * 1. After an answer is lost, watch the token (`GET`) until Panther reports a
- *    rotation made after the request left (it landed: its value is lost, and
- *    rotating again is safe), or until the late-landing window
- *    (`panther:lateLandingSeconds`) ends without one (it is taken not to
- *    land any more).
+ * 1. After an answer is lost, nothing more is sent to the token until the
+ *    late-landing window (`panther:lateLandingSeconds`) from when the request
+ *    left has passed: after it, that attempt can no longer land. The proof is
+ *    the window, never a stamp compared with a clock (a gateway's `Date`
+ *    and the backend's stamps may disagree).
  * 2. Then rotate again, at most {@link MAX_ROTATIONS} rotations in all.
  * A landing later than the window is not prevented: it makes the stored
  * value stale, which the next `pulumi refresh` reports and the next
@@ -21,16 +21,13 @@
  * old key may already be dead, and a second rotation could lose both values.
  */
 import { isPantherApiError, isPantherError, isPantherResponseError } from "../client/errors";
-import type { ApiToken, ApiTokenWithValue } from "../client/types";
+import type { ApiTokenWithValue } from "../client/types";
 import { messageOf } from "./errors";
-import { STAMP_GRANULARITY_MS } from "./ownership";
+import { waitOutWindow } from "./modify";
 import type { Session } from "./session";
 
 /** Rotations attempted in all when answers are lost. */
 export const MAX_ROTATIONS = 3;
-
-/** Waits between looks at a token while a lost request may still land, in ms. */
-export const WATCH_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000, 15_000];
 
 /** A rotation that succeeded, with Panther's stamp of it. */
 export interface Rotation {
@@ -59,47 +56,6 @@ export class RotationFailed extends Error {
   }
 }
 
-function timeOf(text: string | null | undefined): number | undefined {
-  if (typeof text !== "string") return undefined;
-  const t = Date.parse(text);
-  return Number.isNaN(t) ? undefined : t;
-}
-
-/**
- * Looks at the token until `done(token)` holds or `until` (local time)
- * passes; returns the last token seen and whether `done` held. `what` names
- * the wait in progress lines.
- */
-async function watch(
-  session: Session,
-  id: string,
-  until: number,
-  what: string,
-  done: (token: ApiToken) => boolean,
-): Promise<{ token: ApiToken; done: boolean }> {
-  for (let i = 0; ; i++) {
-    let token: ApiToken;
-    try {
-      token = await session.client().getToken(id);
-    } catch (error) {
-      if (isPantherError(error, "PANTHER_NOT_FOUND")) {
-        throw new RotationFailed(
-          `Panther token ${id} no longer exists (deleted outside this stack).`,
-          "gone",
-          error,
-        );
-      }
-      throw error;
-    }
-    if (done(token)) return { token, done: true };
-    const left = until - session.now();
-    if (left <= 0) return { token, done: false };
-    const delay = Math.min(WATCH_DELAYS_MS[Math.min(i, WATCH_DELAYS_MS.length - 1)] ?? 1000, left);
-    session.progress(`token ${id}: ${what} (${Math.ceil(left / 1000)} s left)`);
-    await session.sleep(delay);
-  }
-}
-
 /**
  * The rotation with Panther's stamp of it: from its answer; else, as some
  * servers answer without stamps, from the token's record (one GET), whose
@@ -125,34 +81,29 @@ async function stamped(
 
 /**
  * Rotates token `id` (see the module comment). `deployer` says whether it is
- * the deployer's own token. Throws {@link RotationFailed} saying what became
- * of the old value.
+ * the deployer's own token; `lastRotatedAt` is the token's `rotatedAt` as
+ * last seen (it tells a landed attempt from one that did not land, for the
+ * error's wording only). Throws {@link RotationFailed} saying what became of
+ * the old value.
  */
 export async function rotateReliably(
   session: Session,
   id: string,
   deployer: boolean,
+  lastRotatedAt?: string,
 ): Promise<Rotation> {
-  const windowMs = session.settings().lateLandingMs;
+  const windowS = Math.round(session.settings().lateLandingMs / 1000);
   let lastError: unknown;
   // What became of earlier attempts whose answers were lost.
   let earlier: "none" | "landed" | "unseen" = "none";
-  // The latest rotation Panther was seen to report: a landing must come after it, so that an
-  // earlier attempt's landing is never taken for a later one's.
-  let baseline = -Infinity;
+  let seen = lastRotatedAt;
   for (let attempt = 1; attempt <= MAX_ROTATIONS; attempt++) {
     const sentLocal = session.now();
     try {
       return await stamped(session, id, await session.client().rotateToken(id));
     } catch (error) {
       lastError = error;
-      if (isPantherError(error, "PANTHER_NOT_FOUND")) {
-        throw new RotationFailed(
-          `Panther token ${id} no longer exists (deleted outside this stack).`,
-          "gone",
-          error,
-        );
-      }
+      if (isPantherError(error, "PANTHER_NOT_FOUND")) throw gone(id, error);
       if (!isPantherError(error) || error.applied === "no") {
         // Nothing happened in Panther now; an earlier lost attempt may have.
         const outcome =
@@ -172,28 +123,32 @@ export async function rotateReliably(
           error,
         );
       }
-      const sentAfter = session.pantherTime(sentLocal).earliest - STAMP_GRANULARITY_MS;
-      session.progress(
-        `token ${id}: the rotation got no usable answer (${shortReason(error)}); it may still take effect, ` +
-          `so the token is watched for up to ${Math.round(windowMs / 1000)} s before rotating again`,
-      );
-      const seen = await watch(
+      await waitOutWindow(
         session,
-        id,
-        session.now() + windowMs,
-        "waiting to see whether the lost rotation takes effect",
-        (token) => {
-          const at = timeOf(token.rotatedAt) ?? -Infinity;
-          return at >= sentAfter && at > baseline;
-        },
+        sentLocal,
+        (left) =>
+          `token ${id}: the rotation got no usable answer (${shortReason(error)}); it may still take effect, so ` +
+          `the token is not rotated again until its ${windowS} s window ends (${left} s left)`,
       );
-      baseline = Math.max(baseline, timeOf(seen.token.rotatedAt) ?? -Infinity);
-      if (seen.done) earlier = "landed";
+      let now;
+      try {
+        now = await session.client().getToken(id);
+      } catch (readError) {
+        if (isPantherError(readError, "PANTHER_NOT_FOUND")) throw gone(id, readError);
+        throw new RotationFailed(
+          `${messageOf(error)} Reading the token afterwards failed too (${messageOf(readError)}).`,
+          "unknown",
+          readError,
+        );
+      }
+      const landed = typeof now.rotatedAt === "string" && now.rotatedAt !== seen;
+      seen = now.rotatedAt ?? seen;
+      if (landed) earlier = "landed";
       else if (earlier === "none") earlier = "unseen";
       session.progress(
-        seen.done
-          ? `token ${id}: the lost rotation took effect at ${String(seen.token.rotatedAt)}; rotating again for a value`
-          : `token ${id}: the lost rotation did not take effect within ${Math.round(windowMs / 1000)} s; rotating again`,
+        landed
+          ? `token ${id}: a rotation took effect at ${String(now.rotatedAt)} but its value was lost; rotating again for a value`
+          : `token ${id}: the lost rotation did not take effect within ${windowS} s; rotating again`,
       );
     }
   }
@@ -201,6 +156,14 @@ export async function rotateReliably(
     `Rotating Panther token ${id} got no usable answer ${MAX_ROTATIONS} times: ${messageOf(lastError)}`,
     "unknown",
     lastError,
+  );
+}
+
+function gone(id: string, cause: unknown): RotationFailed {
+  return new RotationFailed(
+    `Panther token ${id} no longer exists (deleted outside this stack).`,
+    "gone",
+    cause,
   );
 }
 

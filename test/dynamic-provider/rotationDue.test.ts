@@ -2,7 +2,7 @@ import {
   rotationReasons,
   rotatedSince,
   ROTATION_STAMP_SLACK_MS,
-} from "../../provider/dynamic-provider/rotation";
+} from "../../provider/dynamic-provider/rotationDue";
 import { readState } from "../../provider/dynamic-provider/state";
 import type { TokenInputs } from "../../provider/dynamic-provider/inputs";
 

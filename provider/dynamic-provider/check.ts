@@ -1,0 +1,487 @@
+/**
+ * Validation and normalization of `PantherApiToken` inputs: everything
+ * `check` does, with no network. Every problem becomes a failure with a
+ * property path and a reason that says how to fix it; sets are sorted and
+ * de-duplicated so that order and duplicates never show as changes; values
+ * not yet known during preview pass through untouched.
+ */
+import { CONSOLE_NAMES, KNOWN_PERMISSIONS, isKnownPermission } from "../client/permissions";
+import { parseCidr } from "./cidr";
+import {
+  INPUT_KEYS,
+  MAX_CIDR_BLOCKS,
+  MAX_NAME_LENGTH,
+  MAX_PERMISSIONS,
+  MAX_ROTATE_AFTER_DAYS,
+  MAX_ROTATE_BEFORE_EXPIRY_DAYS,
+  MAX_TRIGGER_LENGTH,
+  MAX_USABLE_TIMEOUT_SECONDS,
+  PROVIDER_KEY,
+  UNKNOWN,
+  type CheckFailure,
+} from "./inputs";
+import { sortedSet } from "./normalize";
+import { checkPair, readPairView } from "./pair";
+import { closest } from "./suggest";
+
+function own(object: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// Bidirectional controls (marks, embeddings, overrides, isolates): they make
+// text read differently from what it is (CVE-2021-42574, "Trojan Source").
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+// Characters that show nothing where they stand: zero-width spaces and
+// joiners, the word joiner, the byte-order mark, the soft hyphen, fillers,
+// variation selectors, tags.
+const INVISIBLE = /^\p{Default_Ignorable_Code_Point}$/u;
+const WHITESPACE = /^\s$/u;
+
+/** Names of the invisible and bidirectional characters people meet most. */
+const CHARACTER_NAMES: Readonly<Record<number, string>> = {
+  0x00ad: "SOFT HYPHEN",
+  0x034f: "COMBINING GRAPHEME JOINER",
+  0x061c: "ARABIC LETTER MARK",
+  0x115f: "HANGUL CHOSEONG FILLER",
+  0x1160: "HANGUL JUNGSEONG FILLER",
+  0x180e: "MONGOLIAN VOWEL SEPARATOR",
+  0x200b: "ZERO WIDTH SPACE",
+  0x200c: "ZERO WIDTH NON-JOINER",
+  0x200d: "ZERO WIDTH JOINER",
+  0x200e: "LEFT-TO-RIGHT MARK",
+  0x200f: "RIGHT-TO-LEFT MARK",
+  0x202a: "LEFT-TO-RIGHT EMBEDDING",
+  0x202b: "RIGHT-TO-LEFT EMBEDDING",
+  0x202c: "POP DIRECTIONAL FORMATTING",
+  0x202d: "LEFT-TO-RIGHT OVERRIDE",
+  0x202e: "RIGHT-TO-LEFT OVERRIDE",
+  0x2060: "WORD JOINER",
+  0x2061: "FUNCTION APPLICATION",
+  0x2062: "INVISIBLE TIMES",
+  0x2063: "INVISIBLE SEPARATOR",
+  0x2064: "INVISIBLE PLUS",
+  0x2066: "LEFT-TO-RIGHT ISOLATE",
+  0x2067: "RIGHT-TO-LEFT ISOLATE",
+  0x2068: "FIRST STRONG ISOLATE",
+  0x2069: "POP DIRECTIONAL ISOLATE",
+  0x3164: "HANGUL FILLER",
+  0xfeff: "ZERO WIDTH NO-BREAK SPACE",
+  0xffa0: "HALFWIDTH HANGUL FILLER",
+};
+
+/** `U+200B (ZERO WIDTH SPACE)`: a character named so a person can find it. */
+export function describeCharacter(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
+  const hex = code.toString(16).toUpperCase().padStart(4, "0");
+  const name =
+    CHARACTER_NAMES[code] ??
+    (code >= 0xfe00 && code <= 0xfe0f
+      ? `VARIATION SELECTOR-${code - 0xfe00 + 1}`
+      : code >= 0xe0000 && code <= 0xe007f
+        ? "TAG"
+        : undefined);
+  return name === undefined ? `U+${hex}` : `U+${hex} (${name})`;
+}
+
+/** What is wrong with a name's characters, or undefined. Positions count Unicode characters from 1. */
+function nameCharacterProblem(value: string): string | undefined {
+  const chars = Array.from(value);
+  const bidi = chars.findIndex((c) => BIDI.test(c));
+  if (bidi >= 0) {
+    return (
+      `contains ${describeCharacter(chars[bidi] ?? "")} at character ${bidi + 1}: bidirectional controls make a ` +
+      `name read differently from what it is; remove it`
+    );
+  }
+  if (chars.every((c) => INVISIBLE.test(c) || WHITESPACE.test(c))) {
+    return (
+      `is made only of characters that show nothing (${chars.slice(0, 3).map(describeCharacter).join(", ")}` +
+      `${chars.length > 3 ? ", …" : ""}); give the token a visible name, e.g. "ci-deployer"`
+    );
+  }
+  const first = chars[0] ?? "";
+  if (INVISIBLE.test(first)) {
+    return `starts with ${describeCharacter(first)}, which shows nothing (character 1); remove it`;
+  }
+  const last = chars[chars.length - 1] ?? "";
+  if (INVISIBLE.test(last)) {
+    return `ends with ${describeCharacter(last)}, which shows nothing (character ${chars.length}); remove it`;
+  }
+  return undefined;
+}
+
+/** Length in Unicode code points (an emoji is one character, not two UTF-16 units). */
+function codePoints(text: string): number {
+  return Array.from(text).length;
+}
+
+function checkName(value: unknown, failures: CheckFailure[]): unknown {
+  if (value === UNKNOWN) return value;
+  if (value === undefined || value === null) {
+    failures.push({
+      property: "name",
+      reason: 'is required: give the token a name, e.g. "ci-deployer"',
+    });
+    return value;
+  }
+  if (typeof value !== "string") {
+    failures.push({ property: "name", reason: `must be a string, got ${describeType(value)}` });
+    return value;
+  }
+  const characters = value.trim() === "" ? undefined : nameCharacterProblem(value);
+  if (value.trim() === "") {
+    failures.push({
+      property: "name",
+      reason: 'must not be empty or only spaces: give the token a name, e.g. "ci-deployer"',
+    });
+  } else if (codePoints(value) > MAX_NAME_LENGTH) {
+    failures.push({
+      property: "name",
+      reason: `is ${codePoints(value)} characters long; use at most ${MAX_NAME_LENGTH}`,
+    });
+  } else if (CONTROL.test(value)) {
+    failures.push({
+      property: "name",
+      reason:
+        "contains a control character (newline, tab, NUL, ...); use printable characters only",
+    });
+  } else if (value !== value.trim()) {
+    failures.push({
+      property: "name",
+      reason: `has leading or trailing spaces; use ${JSON.stringify(value.trim())}`,
+    });
+  } else if (characters !== undefined) {
+    failures.push({ property: "name", reason: characters });
+  }
+  return value;
+}
+
+function checkStringList(
+  property: string,
+  value: unknown,
+  required: boolean,
+  max: number,
+  example: string,
+  failures: CheckFailure[],
+): unknown[] | undefined {
+  if (value === undefined || value === null) {
+    if (required) {
+      failures.push({
+        property,
+        reason: `is required: list at least the permissions the token needs, e.g. ${example}`,
+      });
+    }
+    return undefined;
+  }
+  if (!Array.isArray(value)) {
+    failures.push({
+      property,
+      reason: `must be a list of strings, e.g. ${example}; got ${describeType(value)}`,
+    });
+    return undefined;
+  }
+  if (value.length > max) {
+    failures.push({ property, reason: `has ${value.length} entries; at most ${max} are accepted` });
+    return undefined;
+  }
+  let ok = true;
+  for (const [i, item] of (value as unknown[]).entries()) {
+    if (item !== UNKNOWN && typeof item !== "string") {
+      failures.push({
+        property: `${property}[${i}]`,
+        reason: `must be a string, got ${describeType(item)}`,
+      });
+      ok = false;
+    }
+  }
+  return ok ? (value as unknown[]) : undefined;
+}
+
+/** Sorted, de-duplicated; unknown entries are kept (once) at the end. */
+function normalizeSet(items: readonly unknown[]): unknown[] {
+  const known = sortedSet(items.filter((i): i is string => typeof i === "string" && i !== UNKNOWN));
+  return items.includes(UNKNOWN) ? [...known, UNKNOWN] : known;
+}
+
+function checkPermissions(
+  value: unknown,
+  allowUnknown: unknown,
+  failures: CheckFailure[],
+): unknown {
+  if (value === UNKNOWN) return value;
+  const list = checkStringList(
+    "permissions",
+    value,
+    true,
+    MAX_PERMISSIONS,
+    '["RuleRead"]',
+    failures,
+  );
+  if (list === undefined) return value;
+  list.forEach((item, i) => {
+    if (typeof item !== "string" || item === UNKNOWN || isKnownPermission(item)) return;
+    const property = `permissions[${i}]`;
+    const consoleName = CONSOLE_NAMES[item.trim().toLowerCase()];
+    if (consoleName !== undefined) {
+      failures.push({
+        property,
+        reason: `"${item}" is the Console's name for a permission; the API name is "${consoleName}"`,
+      });
+      return;
+    }
+    const suggestion = closest(item, KNOWN_PERMISSIONS);
+    if (suggestion !== undefined && allowUnknown !== true) {
+      failures.push({
+        property,
+        reason: `"${item}" is not a Panther permission; did you mean "${suggestion}"?`,
+      });
+      return;
+    }
+    if (allowUnknown === true || allowUnknown === UNKNOWN) return;
+    failures.push({
+      property,
+      reason:
+        `"${item}" is not a permission this version of pulumi-panther knows. If Panther added it after this ` +
+        `release, set allowUnknownPermissions: true to send it as is; otherwise pick one of: ` +
+        KNOWN_PERMISSIONS.join(", "),
+    });
+  });
+  return normalizeSet(list);
+}
+
+function checkCidrBlocks(value: unknown, failures: CheckFailure[]): unknown {
+  if (value === UNKNOWN || value === undefined || value === null) return value ?? undefined;
+  const list = checkStringList(
+    "allowedCIDRBlocks",
+    value,
+    false,
+    MAX_CIDR_BLOCKS,
+    '["203.0.113.0/24"]',
+    failures,
+  );
+  if (list === undefined) return value;
+  const normalized: unknown[] = [];
+  list.forEach((item, i) => {
+    if (typeof item !== "string" || item === UNKNOWN) {
+      normalized.push(item);
+      return;
+    }
+    const property = `allowedCIDRBlocks[${i}]`;
+    const parsed = parseCidr(item.trim());
+    if (!parsed.ok) {
+      failures.push({ property, reason: `"${item}" ${parsed.reason}` });
+      return;
+    }
+    if (parsed.hostBitsSet) {
+      failures.push({
+        property,
+        reason:
+          `"${item}" has host bits set, so it is not the network it seems to name; use "${parsed.network}" ` +
+          `for the whole network, or "${parsed.canonical.replace(/\/\d+$/, "")}/${parsed.block.family === 4 ? 32 : 128}" for the one address`,
+      });
+      return;
+    }
+    normalized.push(parsed.canonical);
+  });
+  return normalizeSet(normalized);
+}
+
+function checkOptionalString(
+  property: string,
+  value: unknown,
+  maxLength: number,
+  hint: string,
+  failures: CheckFailure[],
+): unknown {
+  if (value === undefined || value === null || value === UNKNOWN) return value ?? undefined;
+  if (typeof value !== "string") {
+    failures.push({ property, reason: `must be a string${hint}, got ${describeType(value)}` });
+  } else if (value.length > maxLength) {
+    failures.push({
+      property,
+      reason: `is ${value.length} characters long; use at most ${maxLength}`,
+    });
+  } else if (value === "") {
+    failures.push({ property, reason: "must not be empty: leave it out instead" });
+  }
+  return value;
+}
+
+function checkOptionalBoolean(property: string, value: unknown, failures: CheckFailure[]): unknown {
+  if (value === undefined || value === null || value === UNKNOWN) return value ?? undefined;
+  if (typeof value !== "boolean") {
+    failures.push({ property, reason: `must be true or false, got ${describeType(value)}` });
+  }
+  return value;
+}
+
+function checkOptionalWholeNumber(
+  property: string,
+  value: unknown,
+  max: number,
+  example: string,
+  failures: CheckFailure[],
+): unknown {
+  if (value === undefined || value === null || value === UNKNOWN) return value ?? undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
+    failures.push({
+      property,
+      reason: `must be a whole number from 1 to ${max}, e.g. ${example}; got ${typeof value === "number" ? String(value) : describeType(value)}`,
+    });
+  }
+  return value;
+}
+
+/** The `pair` input of a token of a `PantherApiTokenPair`; nothing otherwise. */
+function pairInput(value: unknown, trigger: unknown, failures: CheckFailure[]): unknown {
+  if (value === undefined || value === null || value === UNKNOWN) return value ?? undefined;
+  if (trigger !== undefined && trigger !== null) {
+    failures.push({
+      property: "rotationTrigger",
+      reason:
+        "is not used on the tokens of a PantherApiTokenPair (its generation rotates them); remove it",
+    });
+  }
+  if (typeof value === "object" && (value as Record<string, unknown>)["generation"] === UNKNOWN) {
+    return value;
+  }
+  return checkPair(value, failures);
+}
+
+/** The `pairLeader` input of slot b of a `PantherApiTokenPair` (slot a's decisions); nothing otherwise. */
+function pairLeaderInput(value: unknown, pair: unknown, failures: CheckFailure[]): unknown {
+  if (value === undefined || value === null) return undefined;
+  const slot =
+    typeof pair === "object" && pair !== null ? (pair as { slot?: unknown }).slot : undefined;
+  if (slot !== "b" && pair !== UNKNOWN) {
+    failures.push({
+      property: "pairLeader",
+      reason:
+        "is set by PantherApiTokenPair on its second token; do not set it on a PantherApiToken",
+    });
+    return undefined;
+  }
+  if (value === UNKNOWN) return value;
+  const view = readPairView(value);
+  if (view === undefined) {
+    failures.push({
+      property: "pairLeader",
+      reason:
+        "must be the pairView output of the pair's first token, as PantherApiTokenPair sets it",
+    });
+  }
+  return view;
+}
+
+/**
+ * Validates and normalizes the inputs of one token, as `check` does. The
+ * returned inputs hold only the known properties (plus `__provider`), with
+ * absent optional ones left out.
+ */
+export function checkInputs(news: Record<string, unknown>): {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+} {
+  const failures: CheckFailure[] = [];
+  if (Object.getPrototypeOf(news) !== Object.prototype && Object.getPrototypeOf(news) !== null) {
+    failures.push({
+      property: "__proto__",
+      reason: "is not an input of PantherApiToken; remove it",
+    });
+  }
+  for (const key of Object.keys(news)) {
+    if (key !== PROVIDER_KEY && !(INPUT_KEYS as readonly string[]).includes(key)) {
+      failures.push({
+        property: key,
+        reason: `is not an input of PantherApiToken; the inputs are ${INPUT_KEYS.join(", ")}`,
+      });
+    }
+  }
+  const allowUnknown = checkOptionalBoolean(
+    "allowUnknownPermissions",
+    own(news, "allowUnknownPermissions"),
+    failures,
+  );
+  const checked: Record<string, unknown> = {
+    name: checkName(own(news, "name"), failures),
+    permissions: checkPermissions(own(news, "permissions"), allowUnknown, failures),
+    allowedCIDRBlocks: checkCidrBlocks(own(news, "allowedCIDRBlocks"), failures),
+    rotationTrigger: checkOptionalString(
+      "rotationTrigger",
+      own(news, "rotationTrigger"),
+      MAX_TRIGGER_LENGTH,
+      ' such as "2026-Q4" (use String(...) for numbers or dates)',
+      failures,
+    ),
+    allowUnknownPermissions: allowUnknown,
+    adoptTokenId: checkOptionalString(
+      "adoptTokenId",
+      own(news, "adoptTokenId"),
+      256,
+      " holding a Panther token id",
+      failures,
+    ),
+    rotateOnAdopt: checkOptionalBoolean("rotateOnAdopt", own(news, "rotateOnAdopt"), failures),
+    allowWiderAccess: checkOptionalBoolean(
+      "allowWiderAccess",
+      own(news, "allowWiderAccess"),
+      failures,
+    ),
+    rotateAfterDays: checkOptionalWholeNumber(
+      "rotateAfterDays",
+      own(news, "rotateAfterDays"),
+      MAX_ROTATE_AFTER_DAYS,
+      "90 (the CIS and NIST recommendation)",
+      failures,
+    ),
+    rotateBeforeExpiryDays: checkOptionalWholeNumber(
+      "rotateBeforeExpiryDays",
+      own(news, "rotateBeforeExpiryDays"),
+      MAX_ROTATE_BEFORE_EXPIRY_DAYS,
+      "14",
+      failures,
+    ),
+    rotateDeployerToken: checkOptionalBoolean(
+      "rotateDeployerToken",
+      own(news, "rotateDeployerToken"),
+      failures,
+    ),
+    waitUntilUsable: checkOptionalBoolean(
+      "waitUntilUsable",
+      own(news, "waitUntilUsable"),
+      failures,
+    ),
+    usableTimeoutSeconds: checkOptionalWholeNumber(
+      "usableTimeoutSeconds",
+      own(news, "usableTimeoutSeconds"),
+      MAX_USABLE_TIMEOUT_SECONDS,
+      "120",
+      failures,
+    ),
+  };
+  checked["pair"] = pairInput(own(news, "pair"), own(news, "rotationTrigger"), failures);
+  checked["pairLeader"] = pairLeaderInput(own(news, "pairLeader"), checked["pair"], failures);
+  if (
+    typeof checked["adoptTokenId"] === "string" &&
+    checked["adoptTokenId"].toLowerCase() === "self"
+  ) {
+    failures.push({
+      property: "adoptTokenId",
+      reason:
+        '"self" is the deployer\'s own token: adopting (and rotating) it would cut off this deployment. ' +
+        "Name the id of another token, shown in the Panther Console under Settings → API Tokens",
+    });
+  }
+  const inputs = Object.fromEntries(Object.entries(checked).filter(([, v]) => v !== undefined));
+  if (Object.hasOwn(news, PROVIDER_KEY)) inputs[PROVIDER_KEY] = news[PROVIDER_KEY];
+  return { inputs, failures };
+}

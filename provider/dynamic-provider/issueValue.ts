@@ -1,0 +1,133 @@
+/**
+ * Giving the stack a working value: rotating a token that has none (an
+ * adoption, a create whose answer was lost), waiting until a new value
+ * authenticates, and what becomes of the stored value when a rotation fails.
+ */
+import type { ApiTokenWithValue } from "../client/types";
+import { PartialFailure, messageOf } from "./errors";
+import type { TokenInputs } from "./inputs";
+import { RotationFailed, rotateReliably } from "./rotateReliably";
+import type { Session } from "./session";
+import {
+  bookkeeping,
+  revalued,
+  stateOf,
+  valueState,
+  type TokenState,
+  type ValueState,
+} from "./state";
+import { DEFAULT_USABLE_TIMEOUT_SECONDS, waitUntilUsable } from "./usable";
+
+/**
+ * With `waitUntilUsable`, returns only once the new value in `state` works.
+ * When it does not in time, the value is kept all the same (a
+ * {@link PartialFailure} carries it into state): it is the only one that
+ * will ever work for this token.
+ */
+export async function ensureUsable(
+  session: Session,
+  id: string,
+  state: TokenState,
+  inputs: TokenInputs,
+): Promise<TokenState> {
+  if (inputs.waitUntilUsable !== true) return state;
+  try {
+    await waitUntilUsable(
+      session,
+      state.value,
+      id,
+      inputs.usableTimeoutSeconds ?? DEFAULT_USABLE_TIMEOUT_SECONDS,
+    );
+  } catch (error) {
+    throw new PartialFailure({
+      message: messageOf(error),
+      id,
+      state,
+      reasons: [`the new value of token ${id} is stored but had not started working`],
+      cause: error,
+    });
+  }
+  return state;
+}
+
+/** The value condition after a rotation failed, from what became of the old value. */
+export function afterFailedRotation(
+  session: Session,
+  before: ValueState,
+  error: RotationFailed,
+): ValueState {
+  const now = session.now();
+  switch (error.outcome) {
+    case "not-applied":
+    case "gone":
+      return before;
+    case "applied-value-lost":
+      return valueState(
+        "pending",
+        "a rotation took effect but its answer was lost, so the stored value no longer works",
+        now,
+      );
+    case "unknown":
+      return valueState(
+        "pending",
+        "a rotation got no usable answer, so the stored value may no longer work",
+        now,
+      );
+  }
+}
+
+/** `state` holding the value `rotated` issued, current from `issuedAt`. */
+export function withRotatedValue(
+  session: Session,
+  rotated: ApiTokenWithValue,
+  issuedAt: string,
+  inputs: TokenInputs,
+  state: TokenState,
+  why: string,
+): TokenState {
+  return stateOf(rotated, inputs, {
+    value: rotated.value,
+    valueState: valueState("current", why, session.now(), issuedAt),
+    applied: state.applied,
+    ...bookkeeping(state),
+  });
+}
+
+/**
+ * Rotates the token of `state` (which has no working value yet) and returns
+ * the state holding the new value. When rotating fails, the token still
+ * exists: a {@link PartialFailure} carries `state` (pending) so the next `up`
+ * rotates again.
+ */
+export async function rotateInto(
+  session: Session,
+  id: string,
+  state: TokenState,
+  inputs: TokenInputs,
+  why: string,
+): Promise<TokenState> {
+  let rotation;
+  try {
+    rotation = await rotateReliably(session, id, false, state.rotatedAt);
+  } catch (error) {
+    const value =
+      error instanceof RotationFailed
+        ? afterFailedRotation(session, state.valueState, error)
+        : state.valueState;
+    throw new PartialFailure({
+      message: `Panther token "${state.name}" (${id}) ${why}, but rotating it for a value failed: ${messageOf(error)}`,
+      id,
+      state: revalued(state, value),
+      reasons: [`rotation of token ${id} is still to do; run pulumi up again`],
+      cause: error,
+    });
+  }
+  return withRotatedValue(
+    session,
+    rotation.token,
+    rotation.issuedAt,
+    inputs,
+    state,
+    `issued by a rotation after it ${why}`,
+  );
+}
