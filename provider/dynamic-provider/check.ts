@@ -45,6 +45,8 @@ const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 // variation selectors, tags.
 const INVISIBLE = /^\p{Default_Ignorable_Code_Point}$/u;
 const WHITESPACE = /^\s$/u;
+// Zero-width spaces, joiners and the byte-order mark: invisible wherever they stand.
+const ZERO_WIDTH = /^[\u180e\u200b-\u200d\u2060\ufeff]$/u;
 
 /** Names of the invisible and bidirectional characters people meet most. */
 const CHARACTER_NAMES: Readonly<Record<number, string>> = {
@@ -112,8 +114,10 @@ function nameCharacterProblem(value: string): string | undefined {
   if (INVISIBLE.test(first)) {
     return `starts with ${describeCharacter(first)}, which shows nothing (character 1); remove it`;
   }
+  // At the end, a zero-width character shows nothing; a variation selector or a
+  // tag that completes the character before it (an emoji, a flag) does show.
   const last = chars[chars.length - 1] ?? "";
-  if (INVISIBLE.test(last)) {
+  if (ZERO_WIDTH.test(last)) {
     return `ends with ${describeCharacter(last)}, which shows nothing (character ${chars.length}); remove it`;
   }
   return undefined;

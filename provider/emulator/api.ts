@@ -145,7 +145,7 @@ export function handleApi(
   const caller = auth.caller;
   const actor: StoredActor = { kind: "api-token", id: caller.id, name: caller.name };
 
-  const resolve = (id: string): string => (id === "self" ? caller.id : id);
+  const resolve = (id: string): string => (id === "self" ? caller.id : state.store.canonicalId(id));
   const selfExempt =
     (route.operation === "get" || route.operation === "rotate") && resolve(route.id) === caller.id;
   const needed =

@@ -47,6 +47,8 @@ Playing a Panther that differs from the spec:
                               answers leave out updatedAt and rotatedAt
   --actor-shape <s>           createdBy/updatedBy as typed (default),
                               spec-literal, string or nested
+  --id-matching <m>           exact (default), or caseInsensitive: token ids
+                              in paths match without regard to case
   --ipv4-mapped-as-ipv4       store ::ffff:10.0.0.0/104 as 10.0.0.0/8
   --name-normalization <n>    NFC, NFD or none (default)
   --implied-permissions       a ...Modify permission adds its ...Read
@@ -130,6 +132,7 @@ function parseOptions(
         "date-header-skew-ms": { type: "string" },
         "answer-stamps": { type: "string" },
         "actor-shape": { type: "string" },
+        "id-matching": { type: "string" },
         "ipv4-mapped-as-ipv4": { type: "boolean" },
         "name-normalization": { type: "string" },
         "implied-permissions": { type: "boolean" },
@@ -174,6 +177,9 @@ function parseOptions(
   }
   if (values["actor-shape"] !== undefined) {
     options.actorShape = values["actor-shape"] as NonNullable<EmulatorOptions["actorShape"]>;
+  }
+  if (values["id-matching"] !== undefined) {
+    options.idMatching = values["id-matching"] as NonNullable<EmulatorOptions["idMatching"]>;
   }
   const forms: NonNullable<EmulatorOptions["canonicalForms"]> = {};
   if (values["ipv4-mapped-as-ipv4"] === true) forms.ipv4MappedAsIpv4 = true;

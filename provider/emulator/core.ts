@@ -128,6 +128,7 @@ export class Core {
       canonicalForms: resolved.canonicalForms,
       answerStamps: resolved.answerStamps,
       actorShape: resolved.actorShape,
+      idMatching: resolved.idMatching,
     });
     const admin = this.state.store.create(
       {

@@ -57,6 +57,7 @@ export type { RandomFailureConfig } from "./randomFailures";
 export type { RateLimitConfig } from "./rateLimit";
 export { RECENT_REQUESTS_LIMIT, type RecordedRequest } from "./requestLog";
 export type { AnswerStamps, ForbiddenBodyShape } from "./state";
+export type { IdMatching } from "./store";
 export {
   ACTOR_SHAPES,
   type ActorKind,

@@ -12,6 +12,7 @@ import { isLoopbackHost } from "./cidr";
 import { checkOffset } from "./clock";
 import { EmulatorError } from "./errors";
 import type { AnswerStamps, ForbiddenBodyShape } from "./state";
+import type { IdMatching } from "./store";
 import { ACTOR_SHAPES, type ActorShape } from "./token";
 
 /**
@@ -86,6 +87,12 @@ export interface EmulatorOptions {
   answerStamps?: AnswerStamps;
   /** How `createdBy` and `updatedBy` are written; default `"typed"`. See {@link ActorShape}. */
   actorShape?: ActorShape;
+  /**
+   * How a token id in a request path is matched: `"exact"` (default), or
+   * `"caseInsensitive"`, as a server that compares ids without regard to case
+   * (`GET /api-tokens/<ID IN UPPER CASE>` answers the token).
+   */
+  idMatching?: IdMatching;
 }
 
 /** {@link EmulatorOptions} with defaults filled in and values checked; each field means what the option of that name means. */
@@ -106,6 +113,7 @@ export interface ResolvedOptions {
   readonly canonicalForms: ResolvedCanonicalForms;
   readonly answerStamps: AnswerStamps;
   readonly actorShape: ActorShape;
+  readonly idMatching: IdMatching;
 }
 
 /** Shortest `adminKey` accepted. */
@@ -184,6 +192,10 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   const canonicalForms = resolveCanonicalForms(options.canonicalForms, "EMULATOR_INVALID_OPTION");
   const answerStamps = checkAnswerStamps(options.answerStamps ?? "full", "EMULATOR_INVALID_OPTION");
   const actorShape = checkActorShape(options.actorShape ?? "typed", "EMULATOR_INVALID_OPTION");
+  const idMatching: unknown = options.idMatching ?? "exact";
+  if (idMatching !== "exact" && idMatching !== "caseInsensitive") {
+    throw invalid('idMatching must be "exact" or "caseInsensitive"');
+  }
   const extra = options.extraPermissions ?? [];
   for (const name of extra) {
     if (!PERMISSION_NAME.test(name)) {
@@ -207,6 +219,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     canonicalForms,
     answerStamps,
     actorShape,
+    idMatching,
   };
 }
 

@@ -8,7 +8,7 @@ import type { ResolvedCanonicalForms } from "./canonical";
 import type { EmulatorClock } from "./clock";
 import { CounterSet } from "./counters";
 import { RequestLog } from "./requestLog";
-import { TokenStore } from "./store";
+import { TokenStore, type IdMatching } from "./store";
 import type { ActorShape } from "./token";
 import type { InputRules } from "./validation";
 
@@ -45,9 +45,11 @@ export class EmulatorState implements InputRules {
     canonicalForms: ResolvedCanonicalForms;
     answerStamps: AnswerStamps;
     actorShape: ActorShape;
+    idMatching: IdMatching;
   }) {
     this.clock = settings.clock;
     this.store = new TokenStore(settings.clock, settings.propagationDelayMs, settings.actorShape);
+    this.store.idMatching = settings.idMatching;
     this.pageSize = settings.pageSize;
     this.allowedPermissions = settings.allowedPermissions;
     this.forbiddenBodyShape = settings.forbiddenBodyShape;

@@ -10,6 +10,9 @@ import { EmulatorError } from "./errors";
 import { renderActor, type ActorShape, type EmulatorToken, type StoredActor } from "./token";
 import type { ValidTokenInput } from "./validation";
 
+/** How a token id in a request is matched: `exact` (default) or `caseInsensitive`, as some servers do. */
+export type IdMatching = "exact" | "caseInsensitive";
+
 /** What a token value authenticates as, from {@link TokenStore.lookup}. */
 export interface Caller {
   /** Id of the token the value belongs to. */
@@ -88,6 +91,8 @@ export class TokenStore {
   #propagationDelayMs: number;
   /** How actors are written in every token this store returns. */
   actorShape: ActorShape;
+  /** How a token id in a request is matched: exactly, or without regard to case. */
+  idMatching: IdMatching = "exact";
 
   /**
    * @param clock stamps use its offset time; the propagation delay its base time.
@@ -132,6 +137,17 @@ export class TokenStore {
     this.#entries.set(stored.id, stored);
     this.#idByHash.set(stored.valueHash, stored.id);
     return { token: this.#toWire(stored), value };
+  }
+
+  /**
+   * The id of the stored record `id` names: `id` itself, or, when ids match
+   * without regard to case, the stored id that equals it so.
+   */
+  canonicalId(id: string): string {
+    if (this.idMatching === "exact" || this.#entries.has(id)) return id;
+    const wanted = id.toLowerCase();
+    for (const key of this.#entries.keys()) if (key.toLowerCase() === wanted) return key;
+    return id;
   }
 
   #token(id: string): StoredToken | undefined {

@@ -102,3 +102,39 @@ describe("names are measured in characters, not UTF-16 units", () => {
     ]);
   });
 });
+
+describe("names read as what they are", () => {
+  it.each([
+    ["an emoji family (zero-width joiners inside)", "ops-\u{1F468}\u200d\u{1F469}\u200d\u{1F467}"],
+    [
+      "Persian with a zero-width non-joiner inside",
+      "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+    ],
+    [
+      "a flag of tag characters",
+      "team-\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}",
+    ],
+    ["a heart with a variation selector", "love\u2764\ufe0f"],
+    ["Hebrew letters", "\u05e9\u05dc\u05d5\u05dd"],
+  ])("accepts %s", (_label, name) => {
+    expect(checkInputs({ ...valid, name }).failures).toEqual([]);
+  });
+
+  it("counts the position of a bad character in characters, not UTF-16 units", () => {
+    const { failures } = checkInputs({ ...valid, name: "\u{1F511}\u{1F511}\u202ex" });
+    expect(failures).toEqual([
+      {
+        property: "name",
+        reason:
+          "contains U+202E (RIGHT-TO-LEFT OVERRIDE) at character 3: bidirectional controls make a name read differently from what it is; remove it",
+      },
+    ]);
+  });
+
+  it('refuses "SELF" for adoptTokenId as it refuses "self"', () => {
+    const { failures } = checkInputs({ ...valid, adoptTokenId: "SELF" });
+    expect(failures).toEqual([
+      { property: "adoptTokenId", reason: expect.stringMatching(/is the deployer's own token/) },
+    ]);
+  });
+});

@@ -200,3 +200,31 @@ describe("createEmulatorCore", () => {
     }
   });
 });
+
+describe("idMatching", () => {
+  const key = "id-matching-admin-key-0123456789abcdef";
+  const ask = (core: EmulatorCore, method: string, path: string) =>
+    core.handle({ method, path, headers: { "x-api-key": key }, body: "" });
+
+  it("exact (default): an id in other case names no token", () => {
+    const core = createEmulatorCore({ adminKey: key });
+    const made = core.control.createToken({ name: "x", permissions: ["RuleRead"] });
+    expect(ask(core, "GET", `/api-tokens/${made.token.id.toUpperCase()}`).status).toBe(404);
+  });
+
+  it("caseInsensitive: an id in other case names the token, answered with its own id", () => {
+    const core = createEmulatorCore({ adminKey: key, idMatching: "caseInsensitive" });
+    const made = core.control.createToken({ name: "x", permissions: ["RuleRead"] });
+    const got = ask(core, "GET", `/api-tokens/${made.token.id.toUpperCase()}`);
+    expect(got.status).toBe(200);
+    expect((JSON.parse(got.body) as { id: string }).id).toBe(made.token.id);
+    expect(ask(core, "DELETE", `/api-tokens/${made.token.id.toUpperCase()}`).status).toBe(204);
+    expect(core.control.getToken(made.token.id)).toBeUndefined();
+  });
+
+  it("refuses anything else", () => {
+    expect(() => createEmulatorCore({ idMatching: "loose" as never })).toThrow(
+      'idMatching must be "exact" or "caseInsensitive"',
+    );
+  });
+});
