@@ -40,7 +40,7 @@ describe("configuration", () => {
         error = e;
       }
       expect(error).toMatchObject({ code: "PANTHER_CONFIG" });
-      const text = String((error as Error).message);
+      const text = (error as Error).message;
       expect(text).toMatch(message);
       expect(text).toMatch(/not shown here/);
       for (const value of Object.values(bad)) {

@@ -133,8 +133,7 @@ describe("names read as what they are", () => {
 
   it('refuses "SELF" for adoptTokenId as it refuses "self"', () => {
     const { failures } = checkInputs({ ...valid, adoptTokenId: "SELF" });
-    expect(failures).toEqual([
-      { property: "adoptTokenId", reason: expect.stringMatching(/is the deployer's own token/) },
-    ]);
+    expect(failures.map((f) => f.property)).toEqual(["adoptTokenId"]);
+    expect(failures[0]?.reason).toMatch(/is the deployer's own token/);
   });
 });
