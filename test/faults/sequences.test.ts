@@ -21,7 +21,7 @@ import fc from "fast-check";
 import { commandArb, flavourArb, worldArb, type Command } from "./commands";
 import { Run, type Figures } from "./run";
 
-const RUNS = Number(process.env["PULUMI_PANTHER_FAULT_RUNS"] ?? "60");
+const RUNS = Number(process.env["PULUMI_PANTHER_FAULT_RUNS"] ?? "300");
 const SEED = Number(process.env["PULUMI_PANTHER_FAULT_SEED"] ?? "20261201");
 const REPORT = process.env["PULUMI_PANTHER_FAULT_REPORT"];
 
