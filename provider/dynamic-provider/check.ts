@@ -6,7 +6,7 @@
  * not yet known during preview pass through untouched.
  */
 import { CONSOLE_NAMES, KNOWN_PERMISSIONS, isKnownPermission } from "../client/permissions";
-import { parseCidr } from "./cidr";
+import { parseCidr, type CidrParse } from "./cidr";
 import {
   INPUT_KEYS,
   MAX_CIDR_BLOCKS,
@@ -262,6 +262,18 @@ function checkPermissions(
   return normalizeSet(list);
 }
 
+// `check` runs for every token at every preview and up, on the same few blocks: parse each once.
+const parsedBlocks = new Map<string, CidrParse>();
+const PARSED_LIMIT = 4096;
+
+function parsedBlock(text: string): CidrParse {
+  const cached = parsedBlocks.get(text);
+  if (cached !== undefined) return cached;
+  const parsed = parseCidr(text);
+  if (parsedBlocks.size < PARSED_LIMIT) parsedBlocks.set(text, parsed);
+  return parsed;
+}
+
 function checkCidrBlocks(value: unknown, failures: CheckFailure[]): unknown {
   if (value === UNKNOWN || value === undefined || value === null) return value ?? undefined;
   const list = checkStringList(
@@ -280,7 +292,7 @@ function checkCidrBlocks(value: unknown, failures: CheckFailure[]): unknown {
       return;
     }
     const property = `allowedCIDRBlocks[${i}]`;
-    const parsed = parseCidr(item.trim());
+    const parsed = parsedBlock(item.trim());
     if (!parsed.ok) {
       failures.push({ property, reason: `"${item}" ${parsed.reason}` });
       return;

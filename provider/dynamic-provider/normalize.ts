@@ -24,7 +24,9 @@ export function sortedSet(items: readonly string[]): string[] {
   return [...new Set(items)].sort();
 }
 
-// Every operation normalizes the same few blocks again; parsing them once is enough.
+// Every operation normalizes the same few blocks again; parsing them once is enough. Once
+// full, the cache keeps what it has (the blocks a program declares come first; a create's
+// mark is seen once and need not push them out).
 const canonicalCache = new Map<string, string>();
 const CACHE_LIMIT = 4096;
 
@@ -34,8 +36,7 @@ export function canonicalCidr(block: string): string {
   if (cached !== undefined) return cached;
   const parsed = parseCidr(block.trim());
   const canonical = parsed.ok ? parsed.canonical : block;
-  if (canonicalCache.size >= CACHE_LIMIT) canonicalCache.clear();
-  canonicalCache.set(block, canonical);
+  if (canonicalCache.size < CACHE_LIMIT) canonicalCache.set(block, canonical);
   return canonical;
 }
 

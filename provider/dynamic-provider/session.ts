@@ -36,6 +36,7 @@ export class Session {
   readonly #config: ConfigGetter;
   readonly #deps: ProviderDeps;
   #settings: PantherSettings | undefined;
+  #origin: string | undefined;
   #raw: TokenApi | undefined;
   #client: TokenApi | undefined;
   #deployer: Promise<ApiToken> | undefined;
@@ -157,8 +158,11 @@ export class Session {
 
   /** Origin and base path of the configured API, e.g. `https://api.acme.runpanther.net/v1`. */
   apiOrigin(): string {
-    const base = parseBaseUrl(this.settings().url);
-    return `${base.origin}${base.basePath}`;
+    if (this.#origin === undefined) {
+      const base = parseBaseUrl(this.settings().url);
+      this.#origin = `${base.origin}${base.basePath}`;
+    }
+    return this.#origin;
   }
 
   /**

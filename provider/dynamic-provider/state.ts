@@ -88,12 +88,6 @@ export interface TokenState extends Omit<
   /** The secret (always registered as a Pulumi secret); empty when the stack holds none. */
   readonly value: string;
   readonly valueState: ValueState;
-  /** Same as `valueState.issuedAt` (kept for programs written against 0.1.0). */
-  readonly valueIssuedAt?: string;
-  /** `valueState.status === "stale"` (kept for programs written against 0.1.0). */
-  readonly valueStale: boolean;
-  /** `true` when `valueState.status === "pending"`, absent otherwise (kept for 0.1.0 programs). */
-  readonly valuePending?: true;
   readonly applied: AppliedFields;
   /** Origin and base path of the Panther API that holds the token, e.g. `https://api.acme.runpanther.net/v1`. */
   readonly apiOrigin?: string;
@@ -126,9 +120,6 @@ export const OUTPUT_ROLES = {
   rotatedAt: "public",
   value: "public",
   valueState: "public",
-  valueIssuedAt: "public",
-  valueStale: "public",
-  valuePending: "public",
   apiOrigin: "public",
   applied: "internal",
   deployerToken: "internal",
@@ -142,24 +133,9 @@ export const PUBLIC_OUTPUTS = (Object.keys(OUTPUT_ROLES) as (keyof typeof OUTPUT
   (key) => OUTPUT_ROLES[key] === "public",
 );
 
-/** The value condition with the compatibility outputs derived from it. */
-export function valueFields(
-  value: string,
-  state: ValueState,
-): Pick<TokenState, "value" | "valueState" | "valueIssuedAt" | "valueStale" | "valuePending"> {
-  return {
-    value,
-    valueState: state,
-    ...(state.issuedAt === undefined ? {} : { valueIssuedAt: state.issuedAt }),
-    valueStale: state.status === "stale",
-    ...(state.status === "pending" ? { valuePending: true as const } : {}),
-  };
-}
-
-/** `state` with its value condition replaced (and the compatibility outputs derived from it). */
+/** `state` with its value condition replaced. */
 export function revalued(state: TokenState, value: ValueState): TokenState {
-  const { valueIssuedAt, valuePending, ...rest } = state;
-  return { ...rest, ...valueFields(state.value, value) };
+  return { ...state, valueState: value };
 }
 
 /** Builds a value state entered at `now`. */
@@ -196,7 +172,8 @@ export function stateOf(
     expiresAt: token.expiresAt ?? undefined,
     lastUsedAt: token.lastUsedAt ?? undefined,
     rotatedAt: token.rotatedAt ?? undefined,
-    ...valueFields(rest.value, rest.valueState),
+    value: rest.value,
+    valueState: rest.valueState,
     applied: rest.applied,
     apiOrigin: rest.apiOrigin,
     deployerToken: rest.deployerToken,
@@ -254,7 +231,12 @@ type Loose<T> = { [K in keyof T]: T[K] | undefined };
 
 /** `object` without undefined members (the provider host refuses them). */
 export function dropUndefined<T extends object>(object: Loose<T>): T {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in object) {
+    const value: unknown = object[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
 }
 
 /** The inputs stored in `state` (for `read` to hand back after drift), API fields as reported. */
@@ -405,7 +387,8 @@ export function readState(raw: Raw, now: number): TokenState {
     expiresAt: str(raw, "expiresAt"),
     lastUsedAt: str(raw, "lastUsedAt"),
     rotatedAt: str(raw, "rotatedAt"),
-    ...valueFields(value, state),
+    value,
+    valueState: state,
     applied,
     apiOrigin: str(raw, "apiOrigin"),
     deployerToken: raw["deployerToken"] === true ? (true as const) : undefined,

@@ -153,12 +153,6 @@ export class PantherApiToken extends pulumi.dynamic.Resource {
   declare public readonly value: pulumi.Output<string>;
   /** The condition of `value`, with when (`since`) and why (`reason`). */
   declare public readonly valueState: pulumi.Output<ValueState>;
-  /** Panther's stamp of the create or rotation that issued `value`. */
-  declare public readonly valueIssuedAt: pulumi.Output<string | undefined>;
-  /** `valueState.status === "stale"` (kept for programs written against 0.1.0). */
-  declare public readonly valueStale: pulumi.Output<boolean>;
-  /** `true` when `valueState.status === "pending"`, absent otherwise (kept for 0.1.0 programs). */
-  declare public readonly valuePending: pulumi.Output<boolean | undefined>;
   /** The Panther API (origin and base path) that holds the token. */
   declare public readonly apiOrigin: pulumi.Output<string | undefined>;
   /**

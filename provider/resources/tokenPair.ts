@@ -128,8 +128,10 @@ export class PantherApiTokenPair extends pulumi.ComponentResource {
     this.tokens = [a, b];
     // The token whose value was issued last is current, by the provider's own rule.
     const currentIsA = pulumi
-      .all([a.valueIssuedAt, b.valueIssuedAt])
-      .apply(([x, y]) => newerSlot(Date.parse(x ?? ""), Date.parse(y ?? "")) === "a");
+      .all([a.valueState, b.valueState])
+      .apply(
+        ([x, y]) => newerSlot(Date.parse(x.issuedAt ?? ""), Date.parse(y.issuedAt ?? "")) === "a",
+      );
     const pick = <T>(ifA: pulumi.Output<T>, ifB: pulumi.Output<T>) =>
       pulumi.all([currentIsA, ifA, ifB]).apply(([isA, x, y]) => (isA ? x : y));
     this.current = pulumi.secret(pick(a.value, b.value));

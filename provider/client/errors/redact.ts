@@ -23,16 +23,23 @@ export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) {
     if (secret.length < MIN_SECRET_LENGTH) continue;
-    out = out.replace(new RegExp(escapeRegExp(secret), "gi"), REDACTED);
-    const lower = out.toLowerCase();
     const key = secret.toLowerCase();
-    for (let n = key.length - 1; n >= MIN_SECRET_LENGTH; n--) {
+    if (out.toLowerCase().includes(key)) {
+      out = out.replace(new RegExp(escapeRegExp(secret), "gi"), REDACTED);
+    }
+    const lower = out.toLowerCase();
+    // A piece of the key cut at an end of the text holds that end's 8 characters: only then look.
+    if (out.length < MIN_SECRET_LENGTH) continue;
+    const endCut = key.includes(lower.slice(-MIN_SECRET_LENGTH));
+    const startCut = key.includes(lower.slice(0, MIN_SECRET_LENGTH));
+    if (!endCut && !startCut) continue;
+    for (let n = key.length - 1; endCut && n >= MIN_SECRET_LENGTH; n--) {
       if (lower.endsWith(key.slice(0, n))) {
         out = out.slice(0, out.length - n) + REDACTED;
         break;
       }
     }
-    for (let n = key.length - 1; n >= MIN_SECRET_LENGTH; n--) {
+    for (let n = key.length - 1; startCut && n >= MIN_SECRET_LENGTH; n--) {
       if (out.toLowerCase().startsWith(key.slice(key.length - n))) {
         out = REDACTED + out.slice(n);
         break;
