@@ -295,6 +295,12 @@ export class Run {
       const label = `up${options?.target ? ` --target ${options.target}` : ""}${faulty ? " (faults)" : ""}`;
       this.record(stack, label, outcome);
       checkPairRotations(this, stack, startStates.get(stack) ?? new Map(), firstMutation);
+      // A delete that failed keeps the resource as it was; the token may be gone all the same
+      // (the delete applied, then proving it failed): state cannot know until the next run.
+      for (const [name, step] of Object.entries(outcome.steps)) {
+        const kept = this.stack(stack).state.get(name);
+        if (step === "delete" && kept !== undefined) this.touchedOutside.get(stack)?.add(kept.id);
+      }
       if (outcome.interrupted === true) {
         this.interruptions++;
         this.unsettled.add(stack);
