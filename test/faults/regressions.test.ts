@@ -167,6 +167,35 @@ const cases: [string, PantherFlavour, WorldSpec, Command[]][] = [
       { kind: "up", stack: "a", faults: [] },
     ],
   ],
+  [
+    "a delete that applied while proving it failed (the deployer lookup unreadable): the resource stays in state, the next up finishes",
+    flavour(),
+    {
+      stacks: 3,
+      sharedKey: true,
+      programs: {
+        a: { tokens: [], pair: { generation: 100, perms: 0 } },
+        b: { tokens: [spec(0)] },
+        c: { tokens: [], pair: { generation: 100, perms: 0 } },
+      },
+    },
+    [
+      { kind: "up", stack: "c", faults: [{ operation: "create", kind: "lost", landAfterMs: 0 }] },
+      { kind: "edit", stack: "c", slot: "pair", change: "remove" },
+      {
+        kind: "upAll",
+        faults: [
+          [{ operation: "create", kind: "lost", landAfterMs: 0 }],
+          [{ operation: "create", kind: "lost", landAfterMs: 0 }],
+          [
+            { operation: "delete", kind: "lost", landAfterMs: 0 },
+            { operation: "get", kind: "unreadable", landAfterMs: 0 },
+          ],
+        ],
+      },
+      { kind: "up", stack: "c", faults: [] },
+    ],
+  ],
 ];
 
 /** Stacks that share one deployer key and start from the same program (dev, staging, prod). */
