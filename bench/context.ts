@@ -3,7 +3,7 @@
  * provider installed from their `npm pack` tarballs, as a user installs them), the Panther API
  * emulator running in this process on 127.0.0.1, the registrations of template resources
  * from a real program run (so `__provider` is exactly what the SDK serializes), and the real
- * Pulumi CLI when scripts/pulumi-cli.js provides one (or why there is none).
+ * Pulumi CLI when scripts/pulumi-cli provides one (or why there is none).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -9,7 +9,7 @@
  *   rotation made outside the stack (the Console) found by refresh (the value is stale) and
  *   repaired by up; destroy.
  *
- * Engine: the real Pulumi CLI, from scripts/pulumi-cli.js (a cached build answers at once; a
+ * Engine: the real Pulumi CLI, from scripts/pulumi-cli (a cached build answers at once; a
  * first build from the Go module proxy takes about five minutes), running literal `pulumi`
  * commands in a hermetic project (tools/harness/project.ts; the program is served by the SDK's
  * language server, tools/harness/program-server.js, as the Automation API does). When there is
@@ -574,7 +574,7 @@ async function demo(emulator: Emulator, cleanup: (() => string[])[]): Promise<vo
   ]);
 
   say();
-  say("looking for a Pulumi CLI (scripts/pulumi-cli.js; a first build takes about five minutes)…");
+  say("looking for a Pulumi CLI (scripts/pulumi-cli; a first build takes about five minutes)…");
   const lookup: CliLookup = await providePulumiCli(CLI_LOOKUP_TIMEOUT_MS);
   let engine: DemoEngine;
   if (lookup.found) {

@@ -75,7 +75,7 @@ export function fixturePackageDirs(): string[] {
 
 /**
  * Finds or builds the real Pulumi CLI for the real-engine suite
- * (`scripts/pulumi-cli.js`: cached after the first build, which takes about
+ * (`scripts/pulumi-cli`: cached after the first build, which takes about
  * five minutes) and hands its directory to the test files. When there is
  * none, the reason is handed over instead and the real-engine suite fails
  * with it, unless PULUMI_PANTHER_E2E=skip, which skips that suite loudly.
@@ -87,7 +87,7 @@ function providePulumiCli(): void {
     );
     return;
   }
-  const script = path.join(REPO_ROOT, "scripts", "pulumi-cli.js");
+  const script = path.join(REPO_ROOT, "scripts", "pulumi-cli", "index.js");
   const run = spawnSync(process.execPath, [script], {
     cwd: REPO_ROOT,
     encoding: "utf8",
