@@ -33,6 +33,11 @@ import { REPO_ROOT } from "../../tools/harness/scratch";
 const SCRIPT = path.join(REPO_ROOT, "scripts", "pulumi-cli", "index.js");
 const SHARED_SOURCE = path.resolve(REPO_ROOT, "..", "shared", "pulumi-language-hosts", "nodejs");
 const VERSION = "v3.274.0";
+/**
+ * Building the language host: about 5 s beside a CLI built with the same tags (its packages
+ * are in the Go build cache), 90 s with an empty build cache, twice that on two loaded cores.
+ */
+const BUILD_TIMEOUT_MS = 10 * 60_000;
 
 // What the Go module proxy on our machines listed for github.com/pulumi/pulumi/pkg/v3.
 const SERVED = [
@@ -286,53 +291,57 @@ describeCli("npm run --silent pulumi-cli, as processes", () => {
     expect(r.stderr).not.toMatch(/\bbuilding\b/);
   });
 
-  it("beside a cached pulumi, builds the language host once from a read-only copy of its source, writing nothing there", async () => {
-    const cache = path.join(work, "cache-build");
-    const bin = path.join(cache, VERSION, "bin");
-    fs.mkdirSync(bin, { recursive: true });
-    linkOrCopy(path.join(realBin, "pulumi"), path.join(bin, "pulumi"));
-    const source = path.join(work, "source");
-    fs.cpSync(SHARED_SOURCE, source, { recursive: true });
-    execFileSync("chmod", ["-R", "a-w", source]);
-    const before = { files: listing(source), hash: treeHash(source) };
-    const env = {
-      PULUMI_PANTHER_CLI_CACHE: cache,
-      PULUMI_PANTHER_CLI_VERSION: VERSION,
-      PULUMI_PANTHER_LANGUAGE_HOST_SOURCE: source,
-    };
+  it(
+    "beside a cached pulumi, builds the language host once from a read-only copy of its source, writing nothing there",
+    async () => {
+      const cache = path.join(work, "cache-build");
+      const bin = path.join(cache, VERSION, "bin");
+      fs.mkdirSync(bin, { recursive: true });
+      linkOrCopy(path.join(realBin, "pulumi"), path.join(bin, "pulumi"));
+      const source = path.join(work, "source");
+      fs.cpSync(SHARED_SOURCE, source, { recursive: true });
+      execFileSync("chmod", ["-R", "a-w", source]);
+      const before = { files: listing(source), hash: treeHash(source) };
+      const env = {
+        PULUMI_PANTHER_CLI_CACHE: cache,
+        PULUMI_PANTHER_CLI_VERSION: VERSION,
+        PULUMI_PANTHER_LANGUAGE_HOST_SOURCE: source,
+      };
 
-    const built = await runScript(env, 600_000);
-    expect({ exit: built.exitCode, stderr: built.stderr }).toEqual({
-      exit: 0,
-      stderr: expect.stringContaining(`building ${LANGUAGE_HOST}`) as unknown,
-    });
-    expect(printedDir(built)).toBe(bin);
-    expect(isExecutableFile(path.join(bin, LANGUAGE_HOST))).toBe(true);
-    expect(isExecutableFile(path.join(bin, PLUGIN_SCRIPT))).toBe(true);
-    const main = /^\s*path\s+(\S+)/m.exec(
-      execFileSync("go", ["version", "-m", path.join(bin, LANGUAGE_HOST)], { encoding: "utf8" }),
-    )?.[1];
-    expect(main).toBe("github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3");
-    expect({ files: listing(source), hash: treeHash(source) }).toEqual(before);
-    const stamp = JSON.parse(
-      fs.readFileSync(path.join(cache, VERSION, LANGUAGE_HOST_STAMP), "utf8"),
-    ) as { source: string; sourceHash: string; version: string };
-    expect(stamp).toMatchObject({ source, sourceHash: before.hash, version: VERSION });
+      const built = await runScript(env, BUILD_TIMEOUT_MS - 60_000);
+      expect({ exit: built.exitCode, stderr: built.stderr }).toEqual({
+        exit: 0,
+        stderr: expect.stringContaining(`building ${LANGUAGE_HOST}`) as unknown,
+      });
+      expect(printedDir(built)).toBe(bin);
+      expect(isExecutableFile(path.join(bin, LANGUAGE_HOST))).toBe(true);
+      expect(isExecutableFile(path.join(bin, PLUGIN_SCRIPT))).toBe(true);
+      const main = /^\s*path\s+(\S+)/m.exec(
+        execFileSync("go", ["version", "-m", path.join(bin, LANGUAGE_HOST)], { encoding: "utf8" }),
+      )?.[1];
+      expect(main).toBe("github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3");
+      expect({ files: listing(source), hash: treeHash(source) }).toEqual(before);
+      const stamp = JSON.parse(
+        fs.readFileSync(path.join(cache, VERSION, LANGUAGE_HOST_STAMP), "utf8"),
+      ) as { source: string; sourceHash: string; version: string };
+      expect(stamp).toMatchObject({ source, sourceHash: before.hash, version: VERSION });
 
-    const again = await runScript(env);
-    expect(again.exitCode).toBe(0);
-    expect(printedDir(again)).toBe(bin);
-    expect(again.stderr).not.toMatch(/\bbuilding\b/);
+      const again = await runScript(env);
+      expect(again.exitCode).toBe(0);
+      expect(printedDir(again)).toBe(bin);
+      expect(again.stderr).not.toMatch(/\bbuilding\b/);
 
-    // Without the source (a clone without ../shared), the host built earlier is used.
-    const kept = await runScript({
-      ...env,
-      PULUMI_PANTHER_LANGUAGE_HOST_SOURCE: path.join(work, "absent"),
-    });
-    expect(kept.exitCode).toBe(0);
-    expect(printedDir(kept)).toBe(bin);
-    expect(kept.stderr).toMatch(/using the pulumi-language-nodejs built on .* from .*source/);
-  });
+      // Without the source (a clone without ../shared), the host built earlier is used.
+      const kept = await runScript({
+        ...env,
+        PULUMI_PANTHER_LANGUAGE_HOST_SOURCE: path.join(work, "absent"),
+      });
+      expect(kept.exitCode).toBe(0);
+      expect(printedDir(kept)).toBe(bin);
+      expect(kept.stderr).toMatch(/using the pulumi-language-nodejs built on .* from .*source/);
+    },
+    BUILD_TIMEOUT_MS,
+  );
 
   it("without the source, refuses a pulumi on PATH that has no language host beside it, naming what is missing, and builds nothing", async () => {
     const cache = path.join(work, "cache-refused");
