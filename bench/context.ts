@@ -20,6 +20,7 @@ import {
   registrationNamed,
   runProgram,
   startHost,
+  templatePackages,
   type CliLookup,
   type ProviderHost,
   type Registration,
@@ -96,6 +97,8 @@ export async function createContext(log: (line: string) => void): Promise<BenchC
   const scratchDir = await preparePackage({
     packageDirs: [REPO_ROOT, FLOOR_DIR],
     cacheRoot: BENCH_CACHE_ROOT,
+    // The CLI sections' projects are `pulumi new typescript` projects: typescript, @types/node.
+    registryPackages: templatePackages(),
     log,
   });
   const cli = await providePulumiCli();
