@@ -3,7 +3,7 @@
  * provider installed from their `npm pack` tarballs, as a user installs them), the Panther API
  * emulator running in this process on 127.0.0.1, the registrations of template resources
  * from a real program run (so `__provider` is exactly what the SDK serializes), and the real
- * Pulumi CLI when scripts/pulumi-cli.js provides one (or why there is none).
+ * Pulumi CLI when scripts/pulumi-cli provides one (or why there is none).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -20,6 +20,7 @@ import {
   registrationNamed,
   runProgram,
   startHost,
+  templatePackages,
   type CliLookup,
   type ProviderHost,
   type Registration,
@@ -96,6 +97,8 @@ export async function createContext(log: (line: string) => void): Promise<BenchC
   const scratchDir = await preparePackage({
     packageDirs: [REPO_ROOT, FLOOR_DIR],
     cacheRoot: BENCH_CACHE_ROOT,
+    // The CLI sections' projects are `pulumi new typescript` projects: typescript, @types/node.
+    registryPackages: templatePackages(),
     log,
   });
   const cli = await providePulumiCli();

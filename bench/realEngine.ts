@@ -10,8 +10,8 @@
  * V8 compile cache of the CLI's node processes); then each measured round runs both
  * contenders back to back, their order rotated each round, each an up followed by a destroy.
  * The judged figures are the medians over rounds of the per-round ratios ours / floor of the
- * command's wall time (program server start and the CLI's own work included, the same for
- * both). The emulator counts the API calls of every command; each must be exactly one create
+ * command's wall time (the language host compiling and running the program, and the CLI's own
+ * work, included: the same for both). The emulator counts the API calls of every command; each must be exactly one create
  * (up) or one delete (destroy) per token.
  */
 import type { Project } from "../tools/harness";
@@ -139,7 +139,6 @@ async function lifecycle(
       counted(ctx.emulator, () =>
         command === "up"
           ? project.pulumi(["up", "--yes", "--skip-preview", "--non-interactive"], {
-              program: true,
               timeoutMs: COMMAND_TIMEOUT_MS,
             })
           : project.pulumi(["destroy", "--yes", "--skip-preview", "--non-interactive"], {
@@ -218,7 +217,7 @@ function report(data: RealEngineData): SectionResult {
         headers: ["figure", LABELS.ours, LABELS.floor, "ours / floor"],
         rows,
         notes: [
-          "Wall time of each literal command: the CLI, the program served to it, a fresh provider host; --parallel at the CLI's default.",
+          "Wall time of each literal command: the CLI, the language host running the program (ts-node compiling index.ts), a fresh provider host; --parallel at the CLI's default.",
           "Both contenders read PANTHER_API_URL / PANTHER_API_TOKEN from the provider host's environment; order rotated each round.",
           "ours / floor is the median over rounds of the per-round ratio; step time is the CLI's `created (Xs)` / `deleted (Xs)`, queueing included.",
           "The file backend writes the whole state after every step, so its size weighs on both commands.",

@@ -11,7 +11,7 @@
  *   6. registering 1,000 resources in a program
  *   7. pulumi up and pulumi destroy of 100 tokens through the real CLI, against the floor
  *
- * Sections 1 and 7 run literal `pulumi` commands through the CLI that scripts/pulumi-cli.js
+ * Sections 1 and 7 run literal `pulumi` commands through the CLI that scripts/pulumi-cli
  * provides; without one (or with PULUMI_PANTHER_CLI=none) they print NOT RUN and say why, and
  * the rest runs. Sections 2 to 6 drive the SDK's provider host and program runner directly.
  *
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   );
   log(
     "preparing the scratch project (npm pack + install of pulumi-panther and floor-provider) " +
-      "and looking for the Pulumi CLI (scripts/pulumi-cli.js)…",
+      "and looking for the Pulumi CLI (scripts/pulumi-cli)…",
   );
   const ctx: BenchContext = await createContext((line) => {
     log(line);

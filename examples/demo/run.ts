@@ -9,10 +9,11 @@
  *   rotation made outside the stack (the Console) found by refresh (the value is stale) and
  *   repaired by up; destroy.
  *
- * Engine: the real Pulumi CLI, from scripts/pulumi-cli.js (a cached build answers at once; a
- * first build from the Go module proxy takes about five minutes), running literal `pulumi`
- * commands in a hermetic project (tools/harness/project.ts; the program is served by the SDK's
- * language server, tools/harness/program-server.js, as the Automation API does). When there is
+ * Engine: the real Pulumi CLI with its Node.js language host, from scripts/pulumi-cli (a cached
+ * build answers at once; a first build takes about six minutes), running literal `pulumi`
+ * commands in a hermetic project shaped as `pulumi new typescript` makes it
+ * (tools/harness/project.ts): the CLI runs index.ts through the language host, which compiles
+ * it with ts-node, exactly as on a user's machine. When there is
  * no CLI, or with PULUMI_PANTHER_CLI=none, the demo says so and falls back to the in-process
  * engine model (tools/harness/inprocess-engine.ts): an emulation of the engine's step rules
  * around the real provider code and a real PantherClient, which is not Pulumi.
@@ -44,6 +45,7 @@ import {
   preparePackage,
   providePulumiCli,
   runProgram,
+  templatePackages,
   type CliLookup,
   type CommandResult,
 } from "../../tools/harness";
@@ -271,8 +273,8 @@ class CliEngine implements DemoEngine {
     );
   }
 
-  async #run(args: readonly string[], program: boolean, shown?: string): Promise<Shown> {
-    const result = await this.#project.pulumi(args, { program });
+  async #run(args: readonly string[], shown?: string): Promise<Shown> {
+    const result = await this.#project.pulumi(args);
     return {
       command: `pulumi ${shown ?? args.join(" ")}`,
       lines: relevantCliLines(result),
@@ -284,7 +286,7 @@ class CliEngine implements DemoEngine {
   async setup(): Promise<Shown[]> {
     const shown: Shown[] = [];
     const must = async (args: string[], display?: string): Promise<void> => {
-      const s = await this.#run(args, false, display);
+      const s = await this.#run(args, display);
       shown.push(s);
       check(s.ok, `${s.command} failed:\n${s.text}`);
     };
@@ -299,20 +301,20 @@ class CliEngine implements DemoEngine {
 
   preview(source: string): Promise<Shown> {
     this.#project.writeProgram(source);
-    return this.#run(["preview", "--non-interactive"], true);
+    return this.#run(["preview", "--non-interactive"]);
   }
 
   up(source: string): Promise<Shown> {
     this.#project.writeProgram(source);
-    return this.#run(["up", "--yes", "--skip-preview", "--non-interactive"], true);
+    return this.#run(["up", "--yes", "--skip-preview", "--non-interactive"]);
   }
 
   refresh(): Promise<Shown> {
-    return this.#run(["refresh", "--yes", "--skip-preview", "--non-interactive"], false);
+    return this.#run(["refresh", "--yes", "--skip-preview", "--non-interactive"]);
   }
 
   destroy(): Promise<Shown> {
-    return this.#run(["destroy", "--yes", "--skip-preview", "--non-interactive"], false);
+    return this.#run(["destroy", "--yes", "--skip-preview", "--non-interactive"]);
   }
 
   async token(): Promise<TokenInState | undefined> {
@@ -560,6 +562,8 @@ async function demo(emulator: Emulator, cleanup: (() => string[])[]): Promise<vo
   const installLog: string[] = [];
   const scratchDir = await preparePackage({
     cacheRoot: SCRATCH_CACHE,
+    // What a `pulumi new typescript` project installs besides this package.
+    registryPackages: templatePackages(),
     log: (line) => installLog.push(line),
   });
   const reused = installLog.some((l) => l.includes("reusing"));
@@ -574,7 +578,9 @@ async function demo(emulator: Emulator, cleanup: (() => string[])[]): Promise<vo
   ]);
 
   say();
-  say("looking for a Pulumi CLI (scripts/pulumi-cli.js; a first build takes about five minutes)…");
+  say(
+    "looking for a Pulumi CLI and its language host (scripts/pulumi-cli; a first build takes about six minutes)…",
+  );
   const lookup: CliLookup = await providePulumiCli(CLI_LOOKUP_TIMEOUT_MS);
   let engine: DemoEngine;
   if (lookup.found) {
@@ -607,9 +613,9 @@ async function demo(emulator: Emulator, cleanup: (() => string[])[]): Promise<vo
   field("engine", engine.description, 0);
   field("program", path.relative(REPO_ROOT, PROGRAM_FILE), 0);
   if (cli) {
-    field("", "served to the CLI by tools/harness/program-server.js (the SDK's language", 0);
-    field("", "server, as the Automation API does: the Node language host cannot be built", 0);
-    field("", "here); every command below is run as typed, in a project of its own", 0);
+    field("", "run by the CLI through the Node.js language host beside it, which compiles", 0);
+    field("", "index.ts with ts-node, as for a user; every command below is run as typed,", 0);
+    field("", "in a project of its own (pulumi new typescript's package.json and tsconfig)", 0);
   } else {
     field("", "run under the SDK's mocks for the declarations the engine would receive", 0);
   }

@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 
 import { startEmulator, type Emulator } from "../../provider/emulator";
 import { api, measured } from "./support/checks";
+import { COMMAND_MS, budget } from "./support/budget";
 import { Project, cliDir, e2eSkipped } from "../../tools/harness/project";
 
 const describeE2E = e2eSkipped() ? describe.skip : describe;
@@ -47,6 +48,12 @@ async function main() {
 main().catch((error) => { console.error(error); process.exit(1); });
 `;
 
+/**
+ * CLI commands the pipeline makes: the version check, stack select and init, two config sets,
+ * and up, refresh and destroy (each with the CLI's own look at the stack).
+ */
+const PIPELINE_COMMANDS = 10;
+
 let emulator: Emulator;
 let project: Project;
 beforeAll(async () => {
@@ -58,34 +65,38 @@ afterAll(async () => {
 });
 
 describeE2E("the Automation API, as a pipeline script", () => {
-  it("up, refresh and destroy an inline program; the value arrives as a secret that works", async () => {
-    project = Project.create("pipeline", "export {};");
-    const script = path.join(project.dir, "pipeline.js");
-    fs.writeFileSync(script, PIPELINE);
-    const env = project.environment();
-    const run = measured(emulator, () =>
-      promisify(execFile)(
-        process.execPath,
-        [script, path.dirname(cliDir()), project.dir, emulator.url, emulator.adminKey],
-        {
-          cwd: project.dir,
-          env,
-          timeout: 180_000,
-        },
-      ),
-    );
-    const { result, calls } = await run;
-    const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}") as Record<
-      string,
-      unknown
-    >;
-    expect(report["up"]).toEqual({ create: 2 });
-    expect(report["refresh"]).toEqual({ same: 2 });
-    expect(report["destroy"]).toEqual({ delete: 2 });
-    expect(report["secret"]).toBe(true);
-    expect(typeof report["value"]).toBe("string");
-    // create, the refresh's read, the delete; the value stopped working with the token.
-    expect(calls).toEqual(api({ create: 1, get: 1, delete: 1 }));
-    expect(emulator.control.authenticate(report["value"] as string)).toBeUndefined();
-  });
+  it(
+    "up, refresh and destroy an inline program; the value arrives as a secret that works",
+    async () => {
+      project = Project.create("pipeline", "export {};");
+      const script = path.join(project.dir, "pipeline.js");
+      fs.writeFileSync(script, PIPELINE);
+      const env = project.environment();
+      const run = measured(emulator, () =>
+        promisify(execFile)(
+          process.execPath,
+          [script, path.dirname(cliDir()), project.dir, emulator.url, emulator.adminKey],
+          {
+            cwd: project.dir,
+            env,
+            timeout: PIPELINE_COMMANDS * COMMAND_MS,
+          },
+        ),
+      );
+      const { result, calls } = await run;
+      const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}") as Record<
+        string,
+        unknown
+      >;
+      expect(report["up"]).toEqual({ create: 2 });
+      expect(report["refresh"]).toEqual({ same: 2 });
+      expect(report["destroy"]).toEqual({ delete: 2 });
+      expect(report["secret"]).toBe(true);
+      expect(typeof report["value"]).toBe("string");
+      // create, the refresh's read, the delete; the value stopped working with the token.
+      expect(calls).toEqual(api({ create: 1, get: 1, delete: 1 }));
+      expect(emulator.control.authenticate(report["value"] as string)).toBeUndefined();
+    },
+    budget(PIPELINE_COMMANDS),
+  );
 });

@@ -9,6 +9,7 @@
 import { startEmulator, type Emulator } from "../../provider/emulator";
 import { BAD_INPUTS } from "../dynamic-provider/badInputs";
 import { api, measured } from "./support/checks";
+import { budget } from "./support/budget";
 import { Project, e2eSkipped } from "../../tools/harness/project";
 
 const describeE2E = e2eSkipped() ? describe.skip : describe;
@@ -70,5 +71,6 @@ describeE2E("bad input through the Pulumi CLI", () => {
       expect({ label, found: match !== null }).toEqual({ label, found: true });
       expect(match?.[1]).toMatch(reason);
     },
+    budget(4),
   );
 });

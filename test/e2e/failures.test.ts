@@ -6,6 +6,7 @@
  */
 import { startEmulator, type Emulator } from "../../provider/emulator";
 import { api, expectNoPlaintext, measured } from "./support/checks";
+import { budget } from "./support/budget";
 import { Project, e2eSkipped } from "../../tools/harness/project";
 
 const describeE2E = e2eSkipped() ? describe.skip : describe;
@@ -21,6 +22,13 @@ export const id = t.id;
 export const value = t.value;
 export const status = t.valueState.status;
 `;
+
+/** The late-landing window the stacks configure (panther:lateLandingSeconds). */
+const LATE_LANDING_MS = 3_000;
+/** The client's waits between the retries of one failing call: 0.5, 1, 2 and 4 s at most. */
+const RETRY_BACKOFF_MS = 10_000;
+/** usableTimeoutSeconds of the waitUntilUsable stack. */
+const USABLE_TIMEOUT_MS = 30_000;
 
 let emulator: Emulator;
 const projects: Project[] = [];
@@ -38,7 +46,7 @@ async function stack(name: string, source: string): Promise<Project> {
   await project.initStack(
     "dev",
     // Short windows keep the waits for late landings short.
-    { "panther:url": emulator.url, "panther:lateLandingSeconds": "3" },
+    { "panther:url": emulator.url, "panther:lateLandingSeconds": String(LATE_LANDING_MS / 1000) },
     { "panther:token": emulator.adminKey },
   );
   return project;
@@ -65,214 +73,259 @@ async function secretsOf(project: Project): Promise<string[]> {
 }
 
 describeE2E("failures through the Pulumi CLI", () => {
-  it("a create whose answer is lost is found, proven this stack's, rotated and tracked: one token, a working value", async () => {
-    const project = await stack("lost-create", program("r1"));
-    emulator.control.addFault({ operation: "create", kind: "dropAfterApply" });
-    const { result, calls } = await measured(emulator, () => project.up());
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/create got no usable answer; looking for the token in Panther/);
-    // The lost create, the deployer's id (who made the token), one listing, one rotation.
-    expect(calls).toEqual(api({ create: 1, get: 1, list: 1, rotate: 1 }));
-    const outputs = await project.outputs(true);
-    expect(emulator.control.listTokens().filter((t) => t.name === "ci")).toHaveLength(1);
-    expect(emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
-    expect(outputs["status"]).toBe("current");
-    await expectNoPlaintext(project, await secretsOf(project));
-    expect((await project.preview(["--expect-no-changes"])).code).toBe(0);
-    expect((await project.destroy()).code).toBe(0);
-  });
+  it(
+    "a create whose answer is lost is found, proven this stack's, rotated and tracked: one token, a working value",
+    async () => {
+      const project = await stack("lost-create", program("r1"));
+      emulator.control.addFault({ operation: "create", kind: "dropAfterApply" });
+      const { result, calls } = await measured(emulator, () => project.up());
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(
+        /create got no usable answer; looking for the token in Panther/,
+      );
+      // The lost create, the deployer's id (who made the token), one listing, one rotation.
+      expect(calls).toEqual(api({ create: 1, get: 1, list: 1, rotate: 1 }));
+      const outputs = await project.outputs(true);
+      expect(emulator.control.listTokens().filter((t) => t.name === "ci")).toHaveLength(1);
+      expect(emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
+      expect(outputs["status"]).toBe("current");
+      await expectNoPlaintext(project, await secretsOf(project));
+      expect((await project.preview(["--expect-no-changes"])).code).toBe(0);
+      expect((await project.destroy()).code).toBe(0);
+    },
+    budget(10, LATE_LANDING_MS),
+  );
 
-  it("a rotation that keeps failing ends the up with an error and state saying pending; the next up repairs it", async () => {
-    const project = await stack("failing-rotation", program("r1"));
-    expect((await project.up()).code).toBe(0);
-    const before = await project.outputs(true);
-    emulator.control.addFault({
-      operation: "rotate",
-      kind: "status",
-      status: 500,
-      times: "always",
-    });
-    project.writeProgram(program("r2"));
-    const failed = await measured(emulator, () => project.up());
-    expect(failed.result.code).not.toBe(0);
-    expect(failed.result.stdout).toMatch(/got no usable answer 3 times|Rotating Panther token/);
-    // Three rotations, each watched for a late landing; the deployer's id once.
-    expect(failed.calls.rotate).toBe(3);
-    const exported = await project.exported();
-    const token = exported.deployment.resources?.find((r) =>
-      String(r["type"]).endsWith("panther:ApiToken"),
-    );
-    const outputs = token?.["outputs"] as Record<string, unknown>;
-    expect((outputs["valueState"] as { status: string }).status).toBe("pending");
-    expect(outputs["rotationTrigger"]).toBe("r1");
-    await expectNoPlaintext(project, [emulator.adminKey, before["value"] as string]);
-
-    emulator.control.clearFaults();
-    const preview = await project.preview();
-    expect(preview.stdout).toMatch(/ci\s+update/);
-    expect(preview.stdout).toMatch(/rotation due: .*(rotationTrigger changed|no working value)/);
-    const repaired = await measured(emulator, () => project.up());
-    expect(repaired.result.code).toBe(0);
-    expect(repaired.calls).toEqual(api({ rotate: 1, get: 1 }));
-    const after = await project.outputs(true);
-    expect(after["status"]).toBe("current");
-    expect(emulator.control.authenticate(after["value"] as string)).toBe(after["id"]);
-    await expectNoPlaintext(project, await secretsOf(project));
-    expect((await project.destroy()).code).toBe(0);
-  });
-
-  it("a rotation answered 504 that lands later is waited for, and the value stored is the one that works", async () => {
-    const project = await stack("late-rotation", program("r1"));
-    expect((await project.up()).code).toBe(0);
-    emulator.control.addFault({ operation: "rotate", kind: "lateLanding", applyAfterMs: 1500 });
-    project.writeProgram(program("r2"));
-    const { result, calls } = await measured(emulator, () => project.up());
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/the lost rotation took effect/);
-    expect(calls.rotate).toBe(2);
-    const outputs = await project.outputs(true);
-    expect(emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
-    expect(emulator.control.counters().lateApplied.rotate).toBe(1);
-    expect((await project.destroy()).code).toBe(0);
-  });
-
-  it("a partial failure shows its message, keeps the token in state and is finished by the next up", async () => {
-    const project = await stack("partial", program("r1"));
-    expect((await project.up()).code).toBe(0);
-    emulator.control.addFault({
-      operation: "rotate",
-      kind: "status",
-      status: 403,
-      times: "always",
-    });
-    project.writeProgram(program("r2").replace('name: "ci"', 'name: "ci-renamed"'));
-    const failed = await project.up();
-    expect(failed.code).not.toBe(0);
-    // The engine prints only the reasons of an init failure: the message leads them.
-    expect(failed.stdout).toMatch(/Its name, permissions and CIDR blocks were updated/);
-    expect(failed.stdout).toMatch(/rotation of token .* is still to do; run pulumi up again/);
-    emulator.control.clearFaults();
-    const repaired = await project.up();
-    expect(repaired.code).toBe(0);
-    const outputs = await project.outputs(true);
-    expect(emulator.control.getToken(outputs["id"] as string)?.name).toBe("ci-renamed");
-    expect(emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
-    expect((await project.destroy()).code).toBe(0);
-  });
-
-  it("a Console rotation is seen by refresh (stale) and repaired by up", async () => {
-    const project = await stack("console-rotation", program("r1"));
-    expect((await project.up()).code).toBe(0);
-    const { id, value } = await project.outputs(true);
-    // A person acts seconds after the stack, not within the second its rotation stamps share.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    emulator.control.rotateToken(id as string, "someone@example.com");
-    const refresh = await measured(emulator, () => project.refresh());
-    expect(refresh.result.code).toBe(0);
-    expect(refresh.result.stdout).toMatch(/ci\s+updated/);
-    expect(refresh.calls).toEqual(api({ get: 1 }));
-    expect(await statusInState(project)).toBe("stale");
-    const preview = await project.preview();
-    expect(preview.stdout).toMatch(
-      /rotation due: the stored value no longer works: the token was rotated outside this stack/,
-    );
-    const up = await measured(emulator, () => project.up());
-    expect(up.result.code).toBe(0);
-    expect(up.calls).toEqual(api({ rotate: 1, get: 1 }));
-    const after = await project.outputs(true);
-    expect(after["value"]).not.toBe(value);
-    expect(emulator.control.authenticate(after["value"] as string)).toBe(id);
-    expect(after["status"]).toBe("current");
-    expect((await project.destroy()).code).toBe(0);
-  });
-
-  it("a Console edit is drift: refresh shows it, preview shows the change back, up restores it", async () => {
-    const project = await stack("console-edit", program("r1"));
-    expect((await project.up()).code).toBe(0);
-    const { id } = await project.outputs();
-    emulator.control.updateToken(id as string, {
-      name: "renamed-in-console",
-      user: "someone@example.com",
-    });
-    const refresh = await project.refresh();
-    expect(refresh.stdout).toMatch(/ci\s+updated \([\d.]+s\) \[diff: ~name\]/);
-    const preview = await project.preview();
-    expect(preview.stdout).toMatch(/ci\s+update\s+\[diff: ~name\]/);
-    const up = await measured(emulator, () => project.up());
-    expect(up.calls).toEqual(api({ update: 1 }));
-    expect(emulator.control.getToken(id as string)?.name).toBe("ci");
-    expect((await project.preview(["--expect-no-changes"])).code).toBe(0);
-    expect((await project.destroy()).code).toBe(0);
-  });
-
-  it("a Console deletion is seen by refresh (the token leaves state) and up creates a new one", async () => {
-    const project = await stack("console-delete", program("r1"));
-    expect((await project.up()).code).toBe(0);
-    const { id } = await project.outputs();
-    emulator.control.deleteToken(id as string);
-    const refresh = await measured(emulator, () => project.refresh());
-    expect(refresh.result.code).toBe(0);
-    // The 404, and the deployer's own token, proving the URL reaches Panther.
-    expect(refresh.calls).toEqual(api({ get: 2 }));
-    expect(refresh.result.stdout).toMatch(/ci\s+deleted/);
-    const up = await measured(emulator, () => project.up());
-    expect(up.calls).toEqual(api({ create: 1 }));
-    const after = await project.outputs(true);
-    expect(after["id"]).not.toBe(id);
-    expect(emulator.control.authenticate(after["value"] as string)).toBe(after["id"]);
-    expect((await project.destroy()).code).toBe(0);
-  });
-
-  it("a URL that reaches no Panther API (404 for everything) never empties state, and another origin is refused unless allowed", async () => {
-    const project = await stack("wrong-url", program("r1"));
-    expect((await project.up()).code).toBe(0);
-    const refreshWith = () =>
-      project.pulumi(["refresh", "--run-program", "--yes", "--skip-preview", "--non-interactive"], {
-        program: true,
+  it(
+    "a rotation that keeps failing ends the up with an error and state saying pending; the next up repairs it",
+    async () => {
+      const project = await stack("failing-rotation", program("r1"));
+      expect((await project.up()).code).toBe(0);
+      const before = await project.outputs(true);
+      emulator.control.addFault({
+        operation: "rotate",
+        kind: "status",
+        status: 500,
+        times: "always",
       });
-    const tokenInState = async () =>
-      (await project.exported()).deployment.resources?.some((r) =>
+      project.writeProgram(program("r2"));
+      const failed = await measured(emulator, () => project.up());
+      expect(failed.result.code).not.toBe(0);
+      expect(failed.result.stdout).toMatch(/got no usable answer 3 times|Rotating Panther token/);
+      // Three rotations, each watched for a late landing; the deployer's id once.
+      expect(failed.calls.rotate).toBe(3);
+      const exported = await project.exported();
+      const token = exported.deployment.resources?.find((r) =>
         String(r["type"]).endsWith("panther:ApiToken"),
       );
-    // Another origin (here: a missing base path) is refused before any call.
-    await project.ok(["config", "set", "panther:url", `${emulator.url}/v1`]);
-    const refused = await measured(emulator, refreshWith);
-    expect(refused.result.code).not.toBe(0);
-    expect(refused.result.stdout + refused.result.stderr).toMatch(
-      /lives at http:\/\/127\.0\.0\.1:\d+, but this run is configured for http:\/\/127\.0\.0\.1:\d+\/v1.*Nothing was changed.*panther:allowOriginChange/s,
-    );
-    expect(refused.calls).toEqual(api());
-    expect(await tokenInState()).toBe(true);
-    // Allowed on purpose: the 404 for the token proves nothing, as the deployer's own token 404s too.
-    await project.ok(["config", "set", "panther:allowOriginChange", "true"]);
-    const notFound = await measured(emulator, refreshWith);
-    expect(notFound.result.code).not.toBe(0);
-    expect(notFound.result.stdout + notFound.result.stderr).toMatch(
-      /the URL does not reach Panther's API, so nothing is taken to be deleted/,
-    );
-    expect(await tokenInState()).toBe(true);
-    await project.ok(["config", "set", "panther:url", emulator.url]);
-    await project.ok(["config", "rm", "panther:allowOriginChange"]);
-    expect((await refreshWith()).code).toBe(0);
-    expect((await project.destroy()).code).toBe(0);
-  });
+      const outputs = token?.["outputs"] as Record<string, unknown>;
+      expect((outputs["valueState"] as { status: string }).status).toBe("pending");
+      expect(outputs["rotationTrigger"]).toBe("r1");
+      await expectNoPlaintext(project, [emulator.adminKey, before["value"] as string]);
 
-  it("waitUntilUsable prints its progress lines in the CLI's output", async () => {
-    emulator.control.setPropagationDelay(2500);
-    try {
-      const project = await stack(
-        "usable",
-        program("r1", "\n  waitUntilUsable: true,\n  usableTimeoutSeconds: 30,"),
-      );
-      const up = await project.up();
-      expect(up.code).toBe(0);
-      expect(up.stdout).toMatch(
-        /pulumi-panther: token [0-9a-f-]+: waiting for the new value to work/,
-      );
-      expect(up.stdout).toMatch(/pulumi-panther: token [0-9a-f-]+: new value works after \d/);
+      emulator.control.clearFaults();
+      const preview = await project.preview();
+      expect(preview.stdout).toMatch(/ci\s+update/);
+      expect(preview.stdout).toMatch(/rotation due: .*(rotationTrigger changed|no working value)/);
+      const repaired = await measured(emulator, () => project.up());
+      expect(repaired.result.code).toBe(0);
+      expect(repaired.calls).toEqual(api({ rotate: 1, get: 1 }));
+      const after = await project.outputs(true);
+      expect(after["status"]).toBe("current");
+      expect(emulator.control.authenticate(after["value"] as string)).toBe(after["id"]);
+      await expectNoPlaintext(project, await secretsOf(project));
       expect((await project.destroy()).code).toBe(0);
-    } finally {
-      emulator.control.setPropagationDelay(0);
-    }
-  });
+    },
+    budget(15, 3 * LATE_LANDING_MS + RETRY_BACKOFF_MS),
+  );
+
+  it(
+    "a rotation answered 504 that lands later is waited for, and the value stored is the one that works",
+    async () => {
+      const project = await stack("late-rotation", program("r1"));
+      expect((await project.up()).code).toBe(0);
+      emulator.control.addFault({ operation: "rotate", kind: "lateLanding", applyAfterMs: 1500 });
+      project.writeProgram(program("r2"));
+      const { result, calls } = await measured(emulator, () => project.up());
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/the lost rotation took effect/);
+      expect(calls.rotate).toBe(2);
+      const outputs = await project.outputs(true);
+      expect(emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
+      expect(emulator.control.counters().lateApplied.rotate).toBe(1);
+      expect((await project.destroy()).code).toBe(0);
+    },
+    budget(8, LATE_LANDING_MS),
+  );
+
+  it(
+    "a partial failure shows its message, keeps the token in state and is finished by the next up",
+    async () => {
+      const project = await stack("partial", program("r1"));
+      expect((await project.up()).code).toBe(0);
+      emulator.control.addFault({
+        operation: "rotate",
+        kind: "status",
+        status: 403,
+        times: "always",
+      });
+      project.writeProgram(program("r2").replace('name: "ci"', 'name: "ci-renamed"'));
+      const failed = await project.up();
+      expect(failed.code).not.toBe(0);
+      // The engine prints only the reasons of an init failure: the message leads them.
+      expect(failed.stdout).toMatch(/Its name, permissions and CIDR blocks were updated/);
+      expect(failed.stdout).toMatch(/rotation of token .* is still to do; run pulumi up again/);
+      emulator.control.clearFaults();
+      const repaired = await project.up();
+      expect(repaired.code).toBe(0);
+      const outputs = await project.outputs(true);
+      expect(emulator.control.getToken(outputs["id"] as string)?.name).toBe("ci-renamed");
+      expect(emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
+      expect((await project.destroy()).code).toBe(0);
+    },
+    budget(9),
+  );
+
+  it(
+    "a Console rotation is seen by refresh (stale) and repaired by up",
+    async () => {
+      const project = await stack("console-rotation", program("r1"));
+      expect((await project.up()).code).toBe(0);
+      const { id, value } = await project.outputs(true);
+      // A person acts seconds after the stack, not within the second its rotation stamps share.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      emulator.control.rotateToken(id as string, "someone@example.com");
+      const refresh = await measured(emulator, () => project.refresh());
+      expect(refresh.result.code).toBe(0);
+      expect(refresh.result.stdout).toMatch(/ci\s+updated/);
+      expect(refresh.calls).toEqual(api({ get: 1 }));
+      expect(await statusInState(project)).toBe("stale");
+      const preview = await project.preview();
+      expect(preview.stdout).toMatch(
+        /rotation due: the stored value no longer works: the token was rotated outside this stack/,
+      );
+      const up = await measured(emulator, () => project.up());
+      expect(up.result.code).toBe(0);
+      expect(up.calls).toEqual(api({ rotate: 1, get: 1 }));
+      const after = await project.outputs(true);
+      expect(after["value"]).not.toBe(value);
+      expect(emulator.control.authenticate(after["value"] as string)).toBe(id);
+      expect(after["status"]).toBe("current");
+      expect((await project.destroy()).code).toBe(0);
+    },
+    budget(12, 1100),
+  );
+
+  it(
+    "a Console edit is drift: refresh shows it, preview shows the change back, up restores it",
+    async () => {
+      const project = await stack("console-edit", program("r1"));
+      expect((await project.up()).code).toBe(0);
+      const { id } = await project.outputs();
+      emulator.control.updateToken(id as string, {
+        name: "renamed-in-console",
+        user: "someone@example.com",
+      });
+      const refresh = await project.refresh();
+      expect(refresh.stdout).toMatch(/ci\s+updated \([\d.]+s\) \[diff: ~name\]/);
+      const preview = await project.preview();
+      expect(preview.stdout).toMatch(/ci\s+update\s+\[diff: ~name\]/);
+      const up = await measured(emulator, () => project.up());
+      expect(up.calls).toEqual(api({ update: 1 }));
+      expect(emulator.control.getToken(id as string)?.name).toBe("ci");
+      expect((await project.preview(["--expect-no-changes"])).code).toBe(0);
+      expect((await project.destroy()).code).toBe(0);
+    },
+    budget(11),
+  );
+
+  it(
+    "a Console deletion is seen by refresh (the token leaves state) and up creates a new one",
+    async () => {
+      const project = await stack("console-delete", program("r1"));
+      expect((await project.up()).code).toBe(0);
+      const { id } = await project.outputs();
+      emulator.control.deleteToken(id as string);
+      const refresh = await measured(emulator, () => project.refresh());
+      expect(refresh.result.code).toBe(0);
+      // The 404, and the deployer's own token, proving the URL reaches Panther.
+      expect(refresh.calls).toEqual(api({ get: 2 }));
+      expect(refresh.result.stdout).toMatch(/ci\s+deleted/);
+      const up = await measured(emulator, () => project.up());
+      expect(up.calls).toEqual(api({ create: 1 }));
+      const after = await project.outputs(true);
+      expect(after["id"]).not.toBe(id);
+      expect(emulator.control.authenticate(after["value"] as string)).toBe(after["id"]);
+      expect((await project.destroy()).code).toBe(0);
+    },
+    budget(10),
+  );
+
+  it(
+    "a URL that reaches no Panther API (404 for everything) never empties state, and another origin is refused unless allowed",
+    async () => {
+      const project = await stack("wrong-url", program("r1"));
+      expect((await project.up()).code).toBe(0);
+      const refreshWith = () =>
+        project.pulumi([
+          "refresh",
+          "--run-program",
+          "--yes",
+          "--skip-preview",
+          "--non-interactive",
+        ]);
+      const tokenInState = async () =>
+        (await project.exported()).deployment.resources?.some((r) =>
+          String(r["type"]).endsWith("panther:ApiToken"),
+        );
+      // Another origin (here: a missing base path) is refused before any call.
+      await project.ok(["config", "set", "panther:url", `${emulator.url}/v1`]);
+      const refused = await measured(emulator, refreshWith);
+      expect(refused.result.code).not.toBe(0);
+      expect(refused.result.stdout + refused.result.stderr).toMatch(
+        /lives at http:\/\/127\.0\.0\.1:\d+, but this run is configured for http:\/\/127\.0\.0\.1:\d+\/v1.*Nothing was changed.*panther:allowOriginChange/s,
+      );
+      expect(refused.calls).toEqual(api());
+      expect(await tokenInState()).toBe(true);
+      // Allowed on purpose: the 404 for the token proves nothing, as the deployer's own token 404s too.
+      await project.ok(["config", "set", "panther:allowOriginChange", "true"]);
+      const notFound = await measured(emulator, refreshWith);
+      expect(notFound.result.code).not.toBe(0);
+      expect(notFound.result.stdout + notFound.result.stderr).toMatch(
+        /the URL does not reach Panther's API, so nothing is taken to be deleted/,
+      );
+      expect(await tokenInState()).toBe(true);
+      await project.ok(["config", "set", "panther:url", emulator.url]);
+      await project.ok(["config", "rm", "panther:allowOriginChange"]);
+      expect((await refreshWith()).code).toBe(0);
+      expect((await project.destroy()).code).toBe(0);
+    },
+    budget(15),
+  );
+
+  it(
+    "waitUntilUsable prints its progress lines in the CLI's output",
+    async () => {
+      emulator.control.setPropagationDelay(2500);
+      try {
+        const project = await stack(
+          "usable",
+          program(
+            "r1",
+            `\n  waitUntilUsable: true,\n  usableTimeoutSeconds: ${String(USABLE_TIMEOUT_MS / 1000)},`,
+          ),
+        );
+        const up = await project.up();
+        expect(up.code).toBe(0);
+        expect(up.stdout).toMatch(
+          /pulumi-panther: token [0-9a-f-]+: waiting for the new value to work/,
+        );
+        expect(up.stdout).toMatch(/pulumi-panther: token [0-9a-f-]+: new value works after \d/);
+        expect((await project.destroy()).code).toBe(0);
+      } finally {
+        emulator.control.setPropagationDelay(0);
+      }
+    },
+    budget(6, USABLE_TIMEOUT_MS),
+  );
 });

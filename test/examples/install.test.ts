@@ -31,6 +31,7 @@ type Example = (typeof EXAMPLES)[number];
 const CACHE_ROOT = path.join(os.tmpdir(), "pulumi-panther-examples");
 const MARKER = ".pp-examples-installed";
 const KEEP_ENTRIES = 2;
+const IN_USE_MS = 2 * 60 * 60 * 1000;
 const INSTALL_TIMEOUT_MS = 600_000;
 const RUN_TIMEOUT_MS = 120_000;
 const RUN_AS_PULUMI = path.join(REPO_ROOT, "test", "support", "run-as-pulumi.js");
@@ -94,7 +95,10 @@ async function installedExamples(): Promise<string> {
   }
 }
 
-/** Keeps the {@link KEEP_ENTRIES} most recently used installs. */
+/**
+ * Keeps the {@link KEEP_ENTRIES} most recently used installs, and any used within
+ * {@link IN_USE_MS} (another checkout's test run on this machine may be using it).
+ */
 function prune(keep: string): void {
   const entries = fs
     .readdirSync(CACHE_ROOT)
@@ -102,8 +106,8 @@ function prune(keep: string): void {
     .filter((dir) => dir !== keep && fs.existsSync(path.join(dir, MARKER)))
     .map((dir) => ({ dir, used: fs.statSync(path.join(dir, MARKER)).mtimeMs }))
     .sort((a, b) => b.used - a.used);
-  for (const { dir } of entries.slice(KEEP_ENTRIES - 1)) {
-    fs.rmSync(dir, { recursive: true, force: true });
+  for (const { dir, used } of entries.slice(KEEP_ENTRIES - 1)) {
+    if (Date.now() - used > IN_USE_MS) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { isHarnessOnly, setupPackageDirs } from "../support/globalSetup";
+import { isHarnessOnly, setupPackageDirs, setupRegistryPackages } from "../support/globalSetup";
 import {
   FIXTURES_DIR,
   REPO_ROOT,
@@ -54,7 +54,10 @@ describe("scratch project", () => {
   );
 
   it("is reused when the same tarballs are prepared again", async () => {
-    const again = await preparePackage({ packageDirs: setupPackageDirs() });
+    const again = await preparePackage({
+      packageDirs: setupPackageDirs(),
+      registryPackages: setupRegistryPackages(),
+    });
 
     expect(again).toBe(scratchDir);
   });

@@ -33,6 +33,7 @@ it("ships the build, its types and the docs, and no tests or sources", () => {
       "dist/client/index.js",
       "dist/emulator/index.js",
       "dist/emulator/cli.js",
+      "dist/import/cli.js",
       "README.md",
       "SECURITY.md",
       "CHANGELOG.md",
@@ -65,6 +66,12 @@ it("keeps reachable every module path that state and users require, from an inst
   const bin = path.join(scratch, "node_modules", ".bin", "pulumi-panther-emulator");
   expect(fs.existsSync(bin)).toBe(true);
   expect(fs.readFileSync(path.join(installed, "dist", "emulator", "cli.js"), "utf8")).toMatch(
+    /^#!\/usr\/bin\/env node/,
+  );
+  expect(fs.existsSync(path.join(scratch, "node_modules", ".bin", "pulumi-panther-import"))).toBe(
+    true,
+  );
+  expect(fs.readFileSync(path.join(installed, "dist", "import", "cli.js"), "utf8")).toMatch(
     /^#!\/usr\/bin\/env node/,
   );
 });

@@ -1,7 +1,10 @@
 /**
- * Jest globalSetup: prepares one scratch project (the package under test and the fixture
- * packages, installed from `npm pack` tarballs) and hands its path to every test worker
- * through the PP_SCRATCH_DIR environment variable.
+ * Jest globalSetup: prepares the scratch installs and hands their paths to every test worker
+ * through environment variables: PP_SCRATCH_DIR (the package under test and the fixture
+ * packages, installed from `npm pack` tarballs, with the `typescript` and `@types/node` of a
+ * `pulumi new typescript` project) and PP_EXAMPLES_SCRATCH_DIR (the package with what the
+ * examples' package.json files add: `@types/node`, no `typescript`); and the real Pulumi CLI
+ * with its Node.js language host (PP_PULUMI_CLI_DIR).
  *
  * It does not build: `npm test` runs `npm run build` first. It fails fast when `dist/` is
  * missing. With PP_HARNESS_ONLY=1 it skips the package under test and installs only the
@@ -13,6 +16,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+import {
+  EXAMPLES_SCRATCH_DIR_ENV,
+  examplePackages,
+  templatePackages,
+} from "../../tools/harness/project";
 import {
   FIXTURES_DIR,
   REPO_ROOT,
@@ -35,9 +43,23 @@ export default async function globalSetup(): Promise<void> {
     );
   }
   const lines: string[] = [];
-  const scratchDir = await preparePackage({ packageDirs, log: (l) => lines.push(l) });
+  const log = (l: string): void => {
+    lines.push(l);
+  };
+  const scratchDir = await preparePackage({
+    packageDirs,
+    registryPackages: setupRegistryPackages(),
+    log,
+  });
   process.env[SCRATCH_DIR_ENV] = scratchDir;
-  if (!harnessOnly) providePulumiCli();
+  if (!harnessOnly) {
+    process.env[EXAMPLES_SCRATCH_DIR_ENV] = await preparePackage({
+      packageDirs: [REPO_ROOT],
+      registryPackages: examplePackages(),
+      log,
+    });
+    providePulumiCli();
+  }
   // Silent unless asked: a passing `npm test` prints no noise. Failures throw with the details.
   if (process.env["PP_SETUP_VERBOSE"] === "1") {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -61,6 +83,15 @@ export function setupPackageDirs(): string[] {
   return isHarnessOnly() ? fixturePackageDirs() : [REPO_ROOT, ...fixturePackageDirs()];
 }
 
+/**
+ * The registry packages installed beside them: those of a `pulumi new typescript` project
+ * (`typescript`, `@types/node`), which the real-engine suite's projects have; none when
+ * harness-only.
+ */
+export function setupRegistryPackages(): string[] {
+  return isHarnessOnly() ? [] : templatePackages();
+}
+
 /** Every fixture package: directories of test/fixtures holding a package.json. */
 export function fixturePackageDirs(): string[] {
   if (!fs.existsSync(FIXTURES_DIR)) {
@@ -74,9 +105,9 @@ export function fixturePackageDirs(): string[] {
 }
 
 /**
- * Finds or builds the real Pulumi CLI for the real-engine suite
- * (`scripts/pulumi-cli.js`: cached after the first build, which takes about
- * five minutes) and hands its directory to the test files. When there is
+ * Finds or builds the real Pulumi CLI and its Node.js language host for the
+ * real-engine suite (`scripts/pulumi-cli`: cached after the first build,
+ * which takes about six minutes) and hands their directory to the test files. When there is
  * none, the reason is handed over instead and the real-engine suite fails
  * with it, unless PULUMI_PANTHER_E2E=skip, which skips that suite loudly.
  */
@@ -87,7 +118,7 @@ function providePulumiCli(): void {
     );
     return;
   }
-  const script = path.join(REPO_ROOT, "scripts", "pulumi-cli.js");
+  const script = path.join(REPO_ROOT, "scripts", "pulumi-cli", "index.js");
   const run = spawnSync(process.execPath, [script], {
     cwd: REPO_ROOT,
     encoding: "utf8",
@@ -95,17 +126,18 @@ function providePulumiCli(): void {
     timeout: 60 * 60 * 1000,
   });
   const dir = run.stdout.trim().split("\n").at(-1) ?? "";
-  if (run.status === 0 && dir !== "" && fs.existsSync(path.join(dir, "pulumi"))) {
+  const complete = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"].every(
+    (name) => dir !== "" && fs.existsSync(path.join(dir, name)),
+  );
+  if (run.status === 0 && complete) {
     process.env["PP_PULUMI_CLI_DIR"] = dir;
     // The first build's progress is worth seeing; a warm lookup says nothing.
     if (/\bbuilding\b|\bdownloading\b/i.test(run.stderr)) process.stderr.write(run.stderr);
     return;
   }
   process.env["PP_PULUMI_CLI_ERROR"] =
-    `The real-engine suite needs a Pulumi CLI and none could be provided (${script} ` +
-    `${run.error ? `failed to start: ${run.error.message}` : `exited ${String(run.status)}`}). Either install Go ` +
-    "(1.24 or later) so that `npm run --silent pulumi-cli` can build one from the Go module proxy, or put a " +
-    "`pulumi` of the same minor version as @pulumi/pulumi on PATH (or set PULUMI_PANTHER_CLI=/path/to/pulumi). " +
-    "PULUMI_PANTHER_E2E=skip skips the suite.\n" +
+    `The real-engine suite needs a Pulumi CLI with its Node.js language host and none could be provided (${script} ` +
+    `${run.error ? `failed to start: ${run.error.message}` : `exited ${String(run.status)}${run.status === 0 ? ` but ${dir} lacks one of pulumi, pulumi-language-nodejs, pulumi-resource-pulumi-nodejs` : ""}`}). ` +
+    "What it said, below, names what is missing. PULUMI_PANTHER_E2E=skip skips the suite.\n" +
     run.stderr.trim().split("\n").slice(-15).join("\n");
 }

@@ -1,17 +1,21 @@
 /**
- * A Pulumi project run by the real Pulumi CLI, hermetically: its own
- * PULUMI_HOME, a local file backend, passphrase secrets, no network but
- * loopback. The program is served by `program-server.js` (the Automation
- * API's mechanism) because the Node language host cannot be built here; every
- * other command runs exactly as a user types it.
+ * A Pulumi project run by the real Pulumi CLI exactly as a user runs it, hermetically: its own
+ * PULUMI_HOME, a local file backend, passphrase secrets, no network but loopback. The project
+ * directory holds what `pulumi new typescript` writes (Pulumi.yaml, package.json with `main`,
+ * the template's tsconfig.json, index.ts) or an example's own files; every command is the
+ * literal `pulumi …` a user types in that directory, and the CLI runs the program through the
+ * Node.js language host beside it, which compiles index.ts with ts-node as for a user (the
+ * TypeScript of the install when it has one, else the one @pulumi/pulumi vendors).
+ *
+ * The directory lives inside a scratch install (tools/harness/scratch.ts), so `pulumi-panther`,
+ * `@pulumi/pulumi`, `typescript` and `@types/node` resolve from an `npm install` of the packed
+ * tarball, as in a user's project.
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable } from "node:stream";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-
-import * as ts from "typescript";
 
 import { REPO_ROOT, scratchDirFromEnv } from "./scratch";
 
@@ -36,14 +40,102 @@ export function e2eSkipped(): boolean {
   return process.env[E2E_SWITCH] === "skip";
 }
 
+/**
+ * Where globalSetup puts the install that `Project.fromExample` projects run in: the package
+ * and what the examples' package.json files add (`@types/node`, no `typescript`, so the SDK
+ * compiles them with the TypeScript 3.8 it vendors, as it does for a user of an example).
+ */
+export const EXAMPLES_SCRATCH_DIR_ENV = "PP_EXAMPLES_SCRATCH_DIR";
+
+/**
+ * Bound on one CLI command. A command takes 2 to 5 s on a quiet machine and up to about 30 s
+ * on two loaded cores; the longest wait inside one is a configured window (the e2e stacks set
+ * `panther:lateLandingSeconds` to 3, `usableTimeoutSeconds` to 30). Past this, the command is
+ * taken to hang: it is killed and its result says so.
+ */
+export const COMMAND_TIMEOUT_MS = 120_000;
+
 /** What a CLI command printed and how it ended. */
 export interface CommandResult {
+  /** Exit code; `null` when it was killed (see `timedOut`). */
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** True when the harness killed it for outliving its timeout. */
+  readonly timedOut?: boolean;
 }
 
-/** One project: a directory with Pulumi.yaml and index.js, its backend and PULUMI_HOME. */
+/** Options of {@link Project.pulumi}. */
+export interface CommandOptions {
+  /**
+   * Kept for callers written when programs were served to the CLI (`--client`); it changes
+   * nothing: the CLI runs the program itself through the language host, as for a user.
+   */
+  readonly program?: boolean;
+  /** Kill the command after this long; default {@link COMMAND_TIMEOUT_MS}. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The registry packages of a `pulumi new typescript` project (its package.json's
+ * devDependencies: `typescript` and `@types/node`), at the versions this repository's lock
+ * pins, for {@link preparePackage}'s `registryPackages`: the scratch install behind
+ * `Project.create` holds them, as a user's project does.
+ */
+export function templatePackages(): string[] {
+  return [`typescript@${repoVersion("typescript")}`, `@types/node@${repoVersion("@types/node")}`];
+}
+
+/** What the examples' package.json files add to the package: `@types/node` (no `typescript`). */
+export function examplePackages(): string[] {
+  return [`@types/node@${repoVersion("@types/node")}`];
+}
+
+function repoVersion(name: string): string {
+  const manifest = path.join(REPO_ROOT, "node_modules", ...name.split("/"), "package.json");
+  return (JSON.parse(fs.readFileSync(manifest, "utf8")) as { version: string }).version;
+}
+
+/** The tsconfig.json `pulumi new typescript` writes (the examples have it too). */
+const TEMPLATE_TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    outDir: "bin",
+    target: "es2020",
+    module: "commonjs",
+    moduleResolution: "node",
+    sourceMap: true,
+    experimentalDecorators: true,
+    pretty: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
+  },
+  files: ["index.ts"],
+};
+
+/**
+ * The package.json `pulumi new typescript` writes, with this package added: `main`, the
+ * template's devDependencies and the dependencies, each at a range of what `installDir` holds.
+ */
+function templatePackageJson(name: string, installDir: string): string {
+  const range = (pkg: string): Record<string, string> => {
+    const manifest = path.join(installDir, "node_modules", ...pkg.split("/"), "package.json");
+    if (!fs.existsSync(manifest)) return {};
+    return {
+      [pkg]: `^${(JSON.parse(fs.readFileSync(manifest, "utf8")) as { version: string }).version}`,
+    };
+  };
+  const pkg = {
+    name: name.toLowerCase().replace(/[^a-z0-9-]/g, "-"),
+    main: "index.ts",
+    devDependencies: { ...range("@types/node"), ...range("typescript") },
+    dependencies: { ...range("@pulumi/pulumi"), ...range("pulumi-panther") },
+  };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+/** One project: a directory with Pulumi.yaml, package.json, tsconfig.json and index.ts. */
 export class Project {
   readonly dir: string;
   readonly backendDir: string;
@@ -61,10 +153,10 @@ export class Project {
   }
 
   /**
-   * A project inside the scratch install (so `pulumi-panther` and
-   * `@pulumi/pulumi` resolve from the packed tarball, as for a user), with
-   * `Pulumi.yaml` and the program `source` (TypeScript, transpiled to
-   * CommonJS the way ts-node would run it).
+   * A project inside the scratch install `installDir` (so `pulumi-panther`, `@pulumi/pulumi`,
+   * `typescript` and `@types/node` resolve from the packed tarball's install, as for a user),
+   * shaped as `pulumi new typescript` makes it, with `Pulumi.yaml` (given, or a plain nodejs
+   * one) and the program `source` as index.ts.
    */
   static create(
     name: string,
@@ -73,31 +165,55 @@ export class Project {
     shareBackendWith?: Project,
     installDir: string = scratchDirFromEnv(),
   ): Project {
-    const root = path.join(installDir, "e2e");
-    fs.mkdirSync(root, { recursive: true });
-    const dir = fs.mkdtempSync(path.join(root, `${name}-`));
-    const project = new Project(dir, shareBackendWith);
+    const project = Project.#inside(installDir, name, shareBackendWith);
     fs.writeFileSync(
-      path.join(dir, "Pulumi.yaml"),
+      path.join(project.dir, "Pulumi.yaml"),
       pulumiYaml ??
         `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    packagemanager: npm\n`,
+    );
+    fs.writeFileSync(path.join(project.dir, "package.json"), templatePackageJson(name, installDir));
+    fs.writeFileSync(
+      path.join(project.dir, "tsconfig.json"),
+      `${JSON.stringify(TEMPLATE_TSCONFIG, null, 2)}\n`,
     );
     project.writeProgram(source);
     return project;
   }
 
-  /** A project from `examples/<example>`: its Pulumi.yaml and index.ts. */
+  /**
+   * A project from `examples/<example>`: its own files (Pulumi.yaml, package.json,
+   * tsconfig.json, index.ts, through `transform`), in the install the examples' package.json
+   * files describe (globalSetup prepares it; see {@link EXAMPLES_SCRATCH_DIR_ENV}).
+   */
   static fromExample(
     example: string,
     transform: (source: string) => string = (s) => s,
     shareBackendWith?: Project,
   ): Project {
     const from = path.join(REPO_ROOT, "examples", example);
-    const yamlFile = path.join(from, "Pulumi.yaml");
-    const yaml = fs.existsSync(yamlFile) ? fs.readFileSync(yamlFile, "utf8") : undefined;
-    const source = fs.readFileSync(path.join(from, "index.ts"), "utf8");
-    const name = /^name:\s*(\S+)/m.exec(yaml ?? "")?.[1] ?? example.replace(/\W/g, "-");
-    return Project.create(name, transform(source), yaml, shareBackendWith);
+    const yaml = fs.readFileSync(path.join(from, "Pulumi.yaml"), "utf8");
+    const name = /^name:\s*(\S+)/m.exec(yaml)?.[1] ?? example.replace(/\W/g, "-");
+    const project = Project.#inside(examplesScratchDir(), name, shareBackendWith);
+    for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+      if (entry.isFile() && !["README.md", "package-lock.json", "index.ts"].includes(entry.name))
+        fs.copyFileSync(path.join(from, entry.name), path.join(project.dir, entry.name));
+    }
+    project.writeProgram(transform(fs.readFileSync(path.join(from, "index.ts"), "utf8")));
+    return project;
+  }
+
+  static #inside(installDir: string, name: string, shareBackendWith?: Project): Project {
+    if (!fs.existsSync(path.join(installDir, "node_modules"))) {
+      throw new Error(
+        `${installDir} holds no install (removed while in use?): run the tests again`,
+      );
+    }
+    const root = path.join(installDir, "e2e");
+    fs.mkdirSync(root, { recursive: true });
+    return new Project(
+      fs.mkdtempSync(path.join(root, `${name.replace(/\W/g, "-")}-`)),
+      shareBackendWith,
+    );
   }
 
   /** The source of `examples/<example>/index.ts`. */
@@ -105,16 +221,9 @@ export class Project {
     return fs.readFileSync(path.join(REPO_ROOT, "examples", example, "index.ts"), "utf8");
   }
 
-  /** Replaces the program (a user editing index.ts). */
+  /** Replaces the program (a user editing index.ts); the next command compiles it. */
   writeProgram(source: string): void {
-    const js = ts.transpileModule(source, {
-      compilerOptions: {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2022,
-        esModuleInterop: true,
-      },
-    }).outputText;
-    fs.writeFileSync(path.join(this.dir, "index.js"), js);
+    fs.writeFileSync(path.join(this.dir, "index.ts"), source);
   }
 
   /** The complete environment of a CLI command. */
@@ -140,38 +249,20 @@ export class Project {
     };
   }
 
-  /**
-   * Runs `pulumi <args>` in the project directory. `program` says whether the
-   * command runs the program (preview, up): it is then served for the length
-   * of the command.
-   */
-  async pulumi(
-    args: readonly string[],
-    options: { program?: boolean; timeoutMs?: number } = {},
-  ): Promise<CommandResult> {
-    if (options.program !== true) return this.#run("pulumi", args, options.timeoutMs);
-    const server = await this.#serveProgram();
-    try {
-      return await this.#run(
-        "pulumi",
-        [...args, `--client=127.0.0.1:${server.port}`],
-        options.timeoutMs,
-      );
-    } finally {
-      server.stop();
-    }
+  /** Runs `pulumi <args>` in the project directory, as a user types it. */
+  pulumi(args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
+    return this.#run("pulumi", args, options.timeoutMs ?? COMMAND_TIMEOUT_MS);
   }
 
   /** `pulumi …` that must succeed; returns stdout. */
-  async ok(
-    args: readonly string[],
-    options: { program?: boolean; timeoutMs?: number } = {},
-  ): Promise<string> {
+  async ok(args: readonly string[], options: CommandOptions = {}): Promise<string> {
     const result = await this.pulumi(args, options);
     if (result.code !== 0) {
-      throw new Error(
-        `pulumi ${args.join(" ")} exited ${String(result.code)}\n${result.stdout}\n${result.stderr}`,
-      );
+      const how =
+        result.timedOut === true
+          ? `was killed after ${String((options.timeoutMs ?? COMMAND_TIMEOUT_MS) / 1000)} s`
+          : `exited ${String(result.code)}`;
+      throw new Error(`pulumi ${args.join(" ")} ${how}\n${result.stdout}\n${result.stderr}`);
     }
     return result.stdout;
   }
@@ -192,13 +283,11 @@ export class Project {
   }
 
   preview(extra: readonly string[] = []): Promise<CommandResult> {
-    return this.pulumi(["preview", "--non-interactive", ...extra], { program: true });
+    return this.pulumi(["preview", "--non-interactive", ...extra]);
   }
 
   up(extra: readonly string[] = []): Promise<CommandResult> {
-    return this.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", ...extra], {
-      program: true,
-    });
+    return this.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", ...extra]);
   }
 
   refresh(extra: readonly string[] = []): Promise<CommandResult> {
@@ -246,7 +335,10 @@ export class Project {
     return out;
   }
 
-  /** Stops anything the project's commands left running (provider hosts outlive a killed CLI). */
+  /**
+   * Stops anything the project's commands left running (a killed CLI leaves its language host
+   * and provider hosts behind).
+   */
   close(): void {
     for (const pid of this.#children) killGroup(pid);
     for (const pid of processesIn(this.dir)) {
@@ -283,39 +375,16 @@ export class Project {
     return { child, stop };
   }
 
-  async #serveProgram(): Promise<{ port: number; stop: () => void }> {
-    const { child, stop } = this.#spawn(process.execPath, [
-      path.join(REPO_ROOT, "tools", "harness", "program-server.js"),
-      path.join(this.dir, "index.js"),
-    ]);
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-        const match = /^(\d+)\n/.exec(out);
-        if (match) resolve(Number(match[1]));
-      });
-      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      child.on("exit", (code) => {
-        reject(new Error(`program server exited ${String(code)}: ${err}`));
-      });
-      setTimeout(() => {
-        reject(new Error(`program server did not start: ${err}`));
-      }, 30_000).unref();
-    }).catch((error: unknown) => {
-      stop();
-      throw error;
-    });
-    return { port, stop };
-  }
-
-  #run(command: string, args: readonly string[], timeoutMs = 180_000): Promise<CommandResult> {
+  #run(command: string, args: readonly string[], timeoutMs: number): Promise<CommandResult> {
     return new Promise((resolve, reject) => {
       const { child, stop } = this.#spawn(command, args);
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      const timer = setTimeout(stop, timeoutMs);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, timeoutMs);
       child.stdout.on("data", (d: Buffer) => out.push(d));
       child.stderr.on("data", (d: Buffer) => err.push(d));
       child.on("error", (e) => {
@@ -329,10 +398,22 @@ export class Project {
           code,
           stdout: Buffer.concat(out).toString("utf8"),
           stderr: Buffer.concat(err).toString("utf8"),
+          timedOut,
         });
       });
     });
   }
+}
+
+/** The install `fromExample` projects run in, set by globalSetup. */
+function examplesScratchDir(): string {
+  const dir = process.env[EXAMPLES_SCRATCH_DIR_ENV];
+  if (dir === undefined || dir === "") {
+    throw new Error(
+      `${EXAMPLES_SCRATCH_DIR_ENV} is not set: run the tests through jest with test/support/globalSetup.ts (npm test)`,
+    );
+  }
+  return dir;
 }
 
 function killGroup(pid: number): void {

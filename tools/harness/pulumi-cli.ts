@@ -1,6 +1,6 @@
 /**
  * The Pulumi CLI for the demo and the benchmark, found the way jest's globalSetup finds it:
- * `scripts/pulumi-cli.js` prints the directory of a real CLI as its last stdout line (a cached
+ * `scripts/pulumi-cli` prints the directory of a real CLI as its last stdout line (a cached
  * build answers in about half a second; a first build from the Go module proxy takes about
  * five minutes). `PULUMI_PANTHER_CLI=none` says not to use one at all.
  */
@@ -11,12 +11,12 @@ import { childEnv, describeExit, exec } from "./exec";
 import { CLI_DIR_ENV } from "./project";
 import { REPO_ROOT } from "./scratch";
 
-/** `PULUMI_PANTHER_CLI=none`: run without the real CLI (scripts/pulumi-cli.js reads the same variable for a path). */
+/** `PULUMI_PANTHER_CLI=none`: run without the real CLI (scripts/pulumi-cli reads the same variable for a path). */
 export const CLI_SWITCH = "PULUMI_PANTHER_CLI";
 export const NO_CLI = "none";
 
 /** The script that provides the CLI. */
-export const CLI_SCRIPT = path.join(REPO_ROOT, "scripts", "pulumi-cli.js");
+export const CLI_SCRIPT = path.join(REPO_ROOT, "scripts", "pulumi-cli", "index.js");
 
 /** Where the CLI is, or why there is none; `log` is what the script said on stderr. */
 export type CliLookup =
@@ -24,7 +24,7 @@ export type CliLookup =
   | { readonly found: false; readonly reason: string; readonly log: string };
 
 /**
- * Runs `scripts/pulumi-cli.js` (bounded by `timeoutMs`) and, when it provides a CLI, sets
+ * Runs `scripts/pulumi-cli` (bounded by `timeoutMs`) and, when it provides a CLI, sets
  * PP_PULUMI_CLI_DIR in this process's environment as globalSetup does, so that
  * {@link Project} commands run it. Never throws: a missing CLI is a result.
  */
@@ -52,7 +52,7 @@ export async function providePulumiCli(timeoutMs = 15 * 60_000): Promise<CliLook
   const lastWords = log.split("\n").at(-1) ?? "";
   return {
     found: false,
-    reason: `scripts/pulumi-cli.js ${describeExit(result)}${lastWords === "" ? "" : `: ${lastWords}`}`,
+    reason: `scripts/pulumi-cli ${describeExit(result)}${lastWords === "" ? "" : `: ${lastWords}`}`,
     log,
   };
 }

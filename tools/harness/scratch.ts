@@ -56,10 +56,18 @@ const MARKER = ".pp-scratch.json";
 const PRUNE_AFTER_MS = 24 * 60 * 60 * 1000;
 
 /**
- * At most this many cache entries are kept (the most recently used); each is a full
- * node_modules (~110 MB), and every rebuild of the package under test makes a new one.
+ * An entry used this recently is never removed, however many there are: a test run (or the
+ * demo, or a checkout's test run beside this one's on the same machine) may still be using
+ * it, and a run lasts well under this.
  */
-const MAX_CACHE_ENTRIES = 4;
+const IN_USE_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * At most this many cache entries are kept (the most recently used); each is a full
+ * node_modules (~110 MB), and every rebuild of the package under test makes new ones (a test
+ * run uses two: the template projects' install and the examples').
+ */
+const MAX_CACHE_ENTRIES = 6;
 
 const NPM_PACK_TIMEOUT_MS = 120_000;
 const NPM_INSTALL_TIMEOUT_MS = 600_000;
@@ -147,6 +155,12 @@ export async function preparePackage(opts: PrepareOptions = {}): Promise<string>
       log,
     );
     writeMarker(work, packed);
+    if (fs.existsSync(finalDir) && !isComplete(finalDir)) {
+      // What a removal left while something wrote into it: no install, no marker. Set aside.
+      const aside = path.join(cacheRoot, `.tmp-incomplete-${String(process.pid)}-${key}`);
+      fs.renameSync(finalDir, aside);
+      fs.rmSync(aside, { recursive: true, force: true });
+    }
     try {
       fs.renameSync(work, finalDir);
       log(`scratch: installed into ${finalDir}`);
@@ -399,7 +413,8 @@ function touch(dir: string): void {
 
 /**
  * Removes abandoned temporary directories and cache entries unused for a day, and keeps at
- * most {@link MAX_CACHE_ENTRIES} entries (the most recently used, always including `keep`).
+ * most {@link MAX_CACHE_ENTRIES} entries (the most recently used, always including `keep`)
+ * among those not used within {@link IN_USE_MS}.
  */
 function pruneCache(cacheRoot: string, keep: string, log: (line: string) => void): void {
   const now = Date.now();
@@ -423,7 +438,8 @@ function pruneCache(cacheRoot: string, keep: string, log: (line: string) => void
   }
   entries.sort((a, b) => b.usedMs - a.usedMs);
   entries.forEach((e, i) => {
-    if (i >= MAX_CACHE_ENTRIES - 1 || now - e.usedMs > PRUNE_AFTER_MS) {
+    const idle = now - e.usedMs;
+    if ((i >= MAX_CACHE_ENTRIES - 1 && idle > IN_USE_MS) || idle > PRUNE_AFTER_MS) {
       remove(e.dir, log);
     }
   });

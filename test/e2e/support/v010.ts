@@ -1,14 +1,17 @@
 /**
  * pulumi-panther 0.1.0, as released: built from its commit in this
- * repository's history and installed the way a user had it, so that the
- * upgrade test runs state that 0.1.0 really wrote. Cached by commit under
- * the OS temp directory.
+ * repository's history and installed the way a user had it (in a project
+ * made by `pulumi new typescript`, so with `typescript` and `@types/node`),
+ * so that the upgrade test runs state that 0.1.0 really wrote. Cached by
+ * commit and those packages under the OS temp directory.
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+import { templatePackages } from "../../../tools/harness/project";
 import { REPO_ROOT } from "../../../tools/harness/scratch";
 
 /** The commit of release 0.1.0. */
@@ -35,7 +38,9 @@ function run(command: string, args: string[], cwd: string): string {
  */
 export function installV010(): string {
   const root = path.join(os.tmpdir(), "pulumi-panther-v010", V010_COMMIT);
-  const install = path.join(root, "install");
+  const template = templatePackages();
+  const key = createHash("sha256").update(template.join("\n")).digest("hex").slice(0, 12);
+  const install = path.join(root, `install-${key}`);
   if (fs.existsSync(path.join(install, "node_modules", "pulumi-panther", "dist", "index.js")))
     return install;
   try {
@@ -65,7 +70,7 @@ export function installV010(): string {
       path.join(staged, "package.json"),
       JSON.stringify({ name: "v010-user", private: true }),
     );
-    run("npm", ["install", "--no-audit", "--no-fund", tarball], staged);
+    run("npm", ["install", "--no-audit", "--no-fund", tarball, ...template], staged);
     fs.mkdirSync(root, { recursive: true });
     fs.rmSync(install, { recursive: true, force: true });
     fs.renameSync(staged, install);
