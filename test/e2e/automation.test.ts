@@ -94,7 +94,7 @@ describeE2E("the Automation API, as a pipeline script", () => {
       expect(report["secret"]).toBe(true);
       expect(typeof report["value"]).toBe("string");
       // create, the refresh's read, the delete; the value stopped working with the token.
-      expect(calls).toEqual(api({ create: 1, get: 1, delete: 1 }));
+      expect(calls).toEqual(api({ create: 1, update: 1, get: 1, delete: 1 }));
       expect(emulator.control.authenticate(report["value"] as string)).toBeUndefined();
     },
     budget(PIPELINE_COMMANDS),

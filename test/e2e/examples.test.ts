@@ -51,7 +51,7 @@ describeE2E("examples through the Pulumi CLI", () => {
       const up = await measured(emulator, () => project.up());
       expectOk(up.result);
       // waitUntilUsable: one probe of the new value.
-      expect(up.calls).toEqual(api({ create: 1, get: 1 }));
+      expect(up.calls).toEqual(api({ create: 1, update: 1, get: 1 }));
       const first = await project.outputs(true);
       await project.ok(["config", "set", "rotationTrigger", "leak-2026-03-14"]);
       const preview = await project.preview();
@@ -83,7 +83,7 @@ describeE2E("examples through the Pulumi CLI", () => {
       const creates = up.calls.create;
       expect(creates).toBeGreaterThanOrEqual(2);
       // requireDeployerPermissions: one GET of the deployer's token.
-      expect(up.calls).toEqual(api({ create: creates, get: 1 }));
+      expect(up.calls).toEqual(api({ create: creates, update: creates, get: 1 }));
       const destroy = await measured(emulator, () => project.destroy());
       expectOk(destroy.result);
       expect(destroy.calls).toEqual(api({ delete: creates }));

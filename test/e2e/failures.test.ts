@@ -74,20 +74,21 @@ async function secretsOf(project: Project): Promise<string[]> {
 
 describeE2E("failures through the Pulumi CLI", () => {
   it(
-    "a create whose answer is lost is found, proven this stack's, rotated and tracked: one token, a working value",
+    "a create whose answer is lost is found by its mark, rotated and tracked: one token, a working value, no longer locked",
     async () => {
       const project = await stack("lost-create", program("r1"));
       emulator.control.addFault({ operation: "create", kind: "dropAfterApply" });
       const { result, calls } = await measured(emulator, () => project.up());
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(
-        /create got no usable answer; looking for the token in Panther/,
+        /create got no usable answer; looking for its mark 2001:db8:[0-9a-f:]+\/128 in Panther/,
       );
-      // The lost create, the deployer's id (who made the token), one listing, one rotation.
-      expect(calls).toEqual(api({ create: 1, get: 1, list: 1, rotate: 1 }));
+      // The lost create, one listing that finds its mark, one rotation, the update that removes the mark.
+      expect(calls).toEqual(api({ create: 1, list: 1, rotate: 1, update: 1 }));
       const outputs = await project.outputs(true);
       expect(emulator.control.listTokens().filter((t) => t.name === "ci")).toHaveLength(1);
       expect(emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
+      expect(emulator.control.getToken(outputs["id"] as string)?.allowedCIDRBlocks).toEqual([]);
       expect(outputs["status"]).toBe("current");
       await expectNoPlaintext(project, await secretsOf(project));
       expect((await project.preview(["--expect-no-changes"])).code).toBe(0);
@@ -140,7 +141,7 @@ describeE2E("failures through the Pulumi CLI", () => {
   );
 
   it(
-    "a rotation answered 504 that lands later is waited for, and the value stored is the one that works",
+    "a rotation answered 504 that lands later is waited out, and the value stored is the one that works",
     async () => {
       const project = await stack("late-rotation", program("r1"));
       expect((await project.up()).code).toBe(0);
@@ -148,7 +149,10 @@ describeE2E("failures through the Pulumi CLI", () => {
       project.writeProgram(program("r2"));
       const { result, calls } = await measured(emulator, () => project.up());
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/the lost rotation took effect/);
+      expect(result.stdout).toMatch(/not rotated again until its 3 s window ends/);
+      expect(result.stdout).toMatch(
+        /a rotation took effect at .* but its value was lost; rotating again/,
+      );
       expect(calls.rotate).toBe(2);
       const outputs = await project.outputs(true);
       expect(emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
@@ -252,7 +256,7 @@ describeE2E("failures through the Pulumi CLI", () => {
       expect(refresh.calls).toEqual(api({ get: 2 }));
       expect(refresh.result.stdout).toMatch(/ci\s+deleted/);
       const up = await measured(emulator, () => project.up());
-      expect(up.calls).toEqual(api({ create: 1 }));
+      expect(up.calls).toEqual(api({ create: 1, update: 1 }));
       const after = await project.outputs(true);
       expect(after["id"]).not.toBe(id);
       expect(emulator.control.authenticate(after["value"] as string)).toBe(after["id"]);

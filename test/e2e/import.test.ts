@@ -128,7 +128,6 @@ describeE2E("import through the Pulumi CLI", () => {
           allowedCIDRBlocks: ["198.51.100.0/24"],
           value: "",
           valueState: expect.objectContaining({ status: "none" }) as unknown,
-          valueStale: false,
           apiOrigin: new URL(emulator.url).origin,
           createdAt: made.token.createdAt,
         }) as unknown,

@@ -73,12 +73,12 @@ describeE2E("quick start through the Pulumi CLI", () => {
   );
 
   it(
-    "up: one create; the value is a secret that works",
+    "up: one create and the update that finishes it; the value is a secret that works",
     async () => {
       const { result, calls } = await measured(emulator, () => project.up());
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/ci-deployer\s+created/);
-      expect(calls).toEqual(api({ create: 1 }));
+      expect(calls).toEqual(api({ create: 1, update: 1 }));
       const shown = await project.outputs();
       expect(shown["token"]).toBe("[secret]");
       const outputs = await project.outputs(true);
