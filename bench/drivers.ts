@@ -195,11 +195,20 @@ export class DirectDriver implements LifecycleDriver {
     const path = `/api-tokens/${encodeURIComponent(s.id)}`;
     switch (phase) {
       case "create": {
-        const token = await this.call("POST", "/api-tokens", { name: s.name, ...this.body });
+        // As a safe create: born locked to a mark, then given its declared blocks.
+        const token = await this.call("POST", "/api-tokens", {
+          name: s.name,
+          ...this.body,
+          allowedCIDRBlocks: [`2001:db8::${(i + 1).toString(16)}/128`],
+        });
         if (typeof token !== "object" || token === null || !("id" in token)) {
           throw new Error(`${this.label}: create answered no id`);
         }
         s.id = String(token.id);
+        await this.call("POST", `/api-tokens/${encodeURIComponent(s.id)}`, {
+          name: s.name,
+          ...this.body,
+        });
         return;
       }
       case "read":
