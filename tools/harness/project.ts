@@ -22,6 +22,12 @@ import { REPO_ROOT, scratchDirFromEnv } from "./scratch";
 /** Set by globalSetup: where the CLI is, or why there is none. */
 export const CLI_DIR_ENV = "PP_PULUMI_CLI_DIR";
 export const CLI_ERROR_ENV = "PP_PULUMI_CLI_ERROR";
+/** What the CLI's directory holds, as a user's install does. */
+export const CLI_TOOLS = [
+  "pulumi",
+  "pulumi-language-nodejs",
+  "pulumi-resource-pulumi-nodejs",
+] as const;
 /** `PULUMI_PANTHER_E2E=skip` skips the real-engine suite (loudly); CI never sets it. */
 export const E2E_SWITCH = "PULUMI_PANTHER_E2E";
 
