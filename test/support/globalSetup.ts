@@ -17,6 +17,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 import {
+  CLI_TOOLS,
   EXAMPLES_SCRATCH_DIR_ENV,
   examplePackages,
   templatePackages,
@@ -126,9 +127,7 @@ function providePulumiCli(): void {
     timeout: 60 * 60 * 1000,
   });
   const dir = run.stdout.trim().split("\n").at(-1) ?? "";
-  const complete = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"].every(
-    (name) => dir !== "" && fs.existsSync(path.join(dir, name)),
-  );
+  const complete = CLI_TOOLS.every((name) => dir !== "" && fs.existsSync(path.join(dir, name)));
   if (run.status === 0 && complete) {
     process.env["PP_PULUMI_CLI_DIR"] = dir;
     // The first build's progress is worth seeing; a warm lookup says nothing.

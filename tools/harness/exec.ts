@@ -74,6 +74,12 @@ export function exec(
 }
 
 /**
+ * V8's code cache for the many short Node processes the harness and the CLI start (programs,
+ * language hosts, provider hosts): they start faster; it changes nothing they do.
+ */
+export const COMPILE_CACHE_DIR = path.join(os.tmpdir(), "pulumi-panther-scratch", ".compile-cache");
+
+/**
  * The environment for child processes the harness starts: the current environment with the
  * running Node's directory first on PATH (so `npm` and `node` are the same Node as the tests),
  * minus NODE_OPTIONS and NODE_PATH, which could make the repository's own node_modules visible
@@ -84,9 +90,7 @@ export function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.P
   delete env["NODE_OPTIONS"];
   delete env["NODE_PATH"];
   env["PATH"] = [path.dirname(process.execPath), env["PATH"] ?? ""].join(path.delimiter);
-  // V8's code cache makes the many short Node processes (programs, provider hosts) start
-  // faster; it changes nothing they do.
-  env["NODE_COMPILE_CACHE"] ??= path.join(os.tmpdir(), "pulumi-panther-scratch", ".compile-cache");
+  env["NODE_COMPILE_CACHE"] ??= COMPILE_CACHE_DIR;
   return { ...env, ...extra };
 }
 

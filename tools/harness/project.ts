@@ -17,11 +17,18 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+import { COMPILE_CACHE_DIR } from "./exec";
 import { REPO_ROOT, scratchDirFromEnv } from "./scratch";
 
 /** Set by globalSetup: where the CLI is, or why there is none. */
 export const CLI_DIR_ENV = "PP_PULUMI_CLI_DIR";
 export const CLI_ERROR_ENV = "PP_PULUMI_CLI_ERROR";
+/** What the CLI's directory holds, as a user's install does. */
+export const CLI_TOOLS = [
+  "pulumi",
+  "pulumi-language-nodejs",
+  "pulumi-resource-pulumi-nodejs",
+] as const;
 /** `PULUMI_PANTHER_E2E=skip` skips the real-engine suite (loudly); CI never sets it. */
 export const E2E_SWITCH = "PULUMI_PANTHER_E2E";
 
@@ -79,7 +86,7 @@ export interface CommandOptions {
 /**
  * The registry packages of a `pulumi new typescript` project (its package.json's
  * devDependencies: `typescript` and `@types/node`), at the versions this repository's lock
- * pins, for {@link preparePackage}'s `registryPackages`: the scratch install behind
+ * pins, for scratch.ts's `preparePackage({ registryPackages })`: the scratch install behind
  * `Project.create` holds them, as a user's project does.
  */
 export function templatePackages(): string[] {
@@ -245,6 +252,8 @@ export class Project {
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_SKIP_CONFIRMATIONS: "true",
       NO_COLOR: "1",
+      // The language host's and provider hosts' Node processes start faster; nothing else changes.
+      NODE_COMPILE_CACHE: process.env["NODE_COMPILE_CACHE"] ?? COMPILE_CACHE_DIR,
       ...this.env,
     };
   }

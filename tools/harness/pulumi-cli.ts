@@ -1,14 +1,15 @@
 /**
  * The Pulumi CLI for the demo and the benchmark, found the way jest's globalSetup finds it:
- * `scripts/pulumi-cli` prints the directory of a real CLI as its last stdout line (a cached
- * build answers in about half a second; a first build from the Go module proxy takes about
- * five minutes). `PULUMI_PANTHER_CLI=none` says not to use one at all.
+ * `scripts/pulumi-cli` prints, as its last stdout line, the directory holding a real CLI, its
+ * Node.js language host and the dynamic-provider plugin script (a cached build answers in about
+ * half a second; a first build takes about six minutes). `PULUMI_PANTHER_CLI=none` says not to
+ * use one at all.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 
 import { childEnv, describeExit, exec } from "./exec";
-import { CLI_DIR_ENV } from "./project";
+import { CLI_DIR_ENV, CLI_TOOLS } from "./project";
 import { REPO_ROOT } from "./scratch";
 
 /** `PULUMI_PANTHER_CLI=none`: run without the real CLI (scripts/pulumi-cli reads the same variable for a path). */
@@ -45,14 +46,27 @@ export async function providePulumiCli(timeoutMs = 15 * 60_000): Promise<CliLook
   }
   const log = result.stderr.trim();
   const dir = result.stdout.trim().split("\n").at(-1) ?? "";
-  if (result.exitCode === 0 && dir !== "" && fs.existsSync(path.join(dir, "pulumi"))) {
+  const missing = CLI_TOOLS.filter((tool) => dir === "" || !fs.existsSync(path.join(dir, tool)));
+  if (result.exitCode === 0 && missing.length === 0) {
     process.env[CLI_DIR_ENV] = dir;
     return { found: true, dir, log };
   }
-  const lastWords = log.split("\n").at(-1) ?? "";
+  // The script's last message, which may span lines (what is missing, then what to do).
+  const lines = log.split("\n");
+  const from = lines.findLastIndex((l) => l.startsWith("pulumi-cli: "));
+  const lastWords =
+    from < 0
+      ? ""
+      : lines
+          .slice(from)
+          .join("\n")
+          .replace(/^pulumi-cli: /, "");
   return {
     found: false,
-    reason: `scripts/pulumi-cli ${describeExit(result)}${lastWords === "" ? "" : `: ${lastWords}`}`,
+    reason:
+      result.exitCode === 0
+        ? `scripts/pulumi-cli printed ${dir === "" ? "no directory" : `${dir}, which lacks ${missing.join(", ")}`}`
+        : `scripts/pulumi-cli ${describeExit(result)}${lastWords === "" ? "" : `: ${lastWords}`}`,
     log,
   };
 }
