@@ -22,6 +22,7 @@ const forwarder = new PantherApiToken("alert-forwarder", {
 });
 
 export const alertForwarderId = forwarder.id;
-export const alertForwarderRotatedAt = forwarder.rotatedAt;
+/** When Panther issued the stack's value (the adoption's rotation). */
+export const alertForwarderIssuedAt = forwarder.valueState.issuedAt;
 /** The value issued when the stack adopted the token (a secret). */
 export const alertForwarderToken = forwarder.value;

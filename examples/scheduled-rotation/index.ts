@@ -31,13 +31,9 @@ export const tokenId = detections.id;
 /** When the value was issued (by the creation, or the last rotation). */
 export const valueIssuedAt = detections.valueState.issuedAt;
 /** When the next scheduled rotation is due (the first `pulumi up` after it rotates the token). */
-export const nextRotationDue = pulumi
-  .all([detections.rotatedAt, detections.createdAt])
-  .apply(([rotated, created]) => {
-    const last = Date.parse(rotated ?? created);
-    return Number.isNaN(last)
-      ? undefined
-      : new Date(last + ROTATE_AFTER_DAYS * DAY_MS).toISOString();
-  });
+export const nextRotationDue = detections.valueState.apply((state) => {
+  const last = Date.parse(state.issuedAt ?? "");
+  return Number.isNaN(last) ? undefined : new Date(last + ROTATE_AFTER_DAYS * DAY_MS).toISOString();
+});
 /** The token value: a Pulumi secret (`pulumi stack output token --show-secrets`). */
 export const token = detections.value;

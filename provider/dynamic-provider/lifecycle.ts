@@ -47,7 +47,7 @@ import {
 import { decideTurn } from "./pairTurn";
 import { createReconciled, settleLostCreates } from "./reconcile";
 import { RotationFailed, rotateReliably, type Rotation } from "./rotateReliably";
-import { rotatedSince, rotationReasons } from "./rotationDue";
+import { expiryWarning, rotatedSince, rotationReasons } from "./rotationDue";
 import type { Session } from "./session";
 import {
   bookkeeping,
@@ -108,6 +108,8 @@ export function diff(
       ? ["rotationTrigger is not known until the update runs"]
       : rotationReasons(olds, judged(olds, news), session.now());
   for (const reason of reasons) session.progress(`token ${id}: rotation due: ${reason}`);
+  const expiry = expiryWarning(olds.expiresAt, session.now());
+  if (expiry !== undefined) session.progress(`token ${id}: ${expiry}`);
   const rise = pairRise(olds, news);
   if (rise !== undefined) session.progress(`token ${id}: ${rise}`);
   if (reasons.length > 0 && olds.deployerToken === true && news.rotateDeployerToken !== true) {
@@ -195,6 +197,8 @@ export async function read(session: Session, id: string, olds: TokenState): Prom
   const reported = normalizeFields(token);
   const drift = !sameFields(reported, olds.applied.reported);
   const lostCreates = await settleLostCreates(session, id, olds.name, olds.lostCreates ?? []);
+  const expiry = expiryWarning(token.expiresAt ?? undefined, session.now());
+  if (expiry !== undefined) session.progress(`token ${id}: ${expiry}`);
   const state = stateOf(token, inputsOfState(olds), {
     value: olds.value,
     valueState: staleIfRotated(session, olds, token),

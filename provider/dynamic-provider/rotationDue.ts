@@ -10,6 +10,19 @@ import type { TokenState } from "./state";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Days before `expiresAt` from which preview and refresh warn. */
+export const EXPIRY_WARNING_DAYS = 7;
+
+/** The warning for a token within {@link EXPIRY_WARNING_DAYS} of `expiresAt` (or past it), or undefined. */
+export function expiryWarning(expiresAt: string | undefined, now: number): string | undefined {
+  if (!expiresWithin(expiresAt, EXPIRY_WARNING_DAYS, now)) return undefined;
+  return (
+    `warning: the token expires at ${String(expiresAt)}. Rotating does not move Panther's expiry: ` +
+    `replace the token (a new resource name) before it stops working, or set rotateBeforeExpiryDays ` +
+    `to rotate it once as it approaches.`
+  );
+}
+
 /**
  * Slack when comparing Panther's `rotatedAt` with the stamp of the rotation
  * that issued the stored value: a server may stamp its answer and its record

@@ -107,31 +107,45 @@ export interface TokenState extends Omit<
 
 /**
  * The properties of state that are not inputs: `public` ones are outputs the
- * resource class declares for programs, `internal` ones are the provider's
- * bookkeeping. The compiler checks that every one has a role.
+ * resource class declares for programs; `recorded` ones are Panther's
+ * metadata, kept in state (`pulumi stack export` shows them; `getApiToken`
+ * reads them live) but not declared, since every declared output costs each
+ * resource of every program run its promises; `pair` is declared on the
+ * tokens of a pair only; `internal` ones are the provider's bookkeeping. The
+ * compiler checks that every one has a role.
  */
 export const OUTPUT_ROLES = {
-  createdAt: "public",
-  createdBy: "public",
-  updatedAt: "public",
-  updatedBy: "public",
+  createdAt: "recorded",
+  createdBy: "recorded",
+  updatedAt: "recorded",
+  updatedBy: "recorded",
   expiresAt: "public",
-  lastUsedAt: "public",
-  rotatedAt: "public",
+  lastUsedAt: "recorded",
+  rotatedAt: "recorded",
   value: "public",
   valueState: "public",
-  apiOrigin: "public",
+  apiOrigin: "recorded",
   applied: "internal",
   deployerToken: "internal",
   lostCreates: "internal",
-  pairView: "public",
+  pairView: "pair",
   pairPeerId: "internal",
-} as const satisfies Record<Exclude<keyof TokenState, keyof TokenInputs>, "public" | "internal">;
+} as const satisfies Record<
+  Exclude<keyof TokenState, keyof TokenInputs>,
+  "public" | "recorded" | "pair" | "internal"
+>;
+
+type Role = (typeof OUTPUT_ROLES)[keyof typeof OUTPUT_ROLES];
+function outputsWith(role: Role): (keyof typeof OUTPUT_ROLES)[] {
+  return (Object.keys(OUTPUT_ROLES) as (keyof typeof OUTPUT_ROLES)[]).filter(
+    (key) => OUTPUT_ROLES[key] === role,
+  );
+}
 
 /** The outputs a program reads (the resource class declares them). */
-export const PUBLIC_OUTPUTS = (Object.keys(OUTPUT_ROLES) as (keyof typeof OUTPUT_ROLES)[]).filter(
-  (key) => OUTPUT_ROLES[key] === "public",
-);
+export const PUBLIC_OUTPUTS = outputsWith("public");
+/** The outputs the resource class declares on the tokens of a pair besides. */
+export const PAIR_OUTPUTS = outputsWith("pair");
 
 /** `state` with its value condition replaced. */
 export function revalued(state: TokenState, value: ValueState): TokenState {

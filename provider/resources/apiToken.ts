@@ -1,10 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../client/permissions";
-import type { Actor } from "../client/types";
 import * as provider from "../dynamic-provider";
 import type { PairView } from "../dynamic-provider/pair";
-import { PUBLIC_OUTPUTS, type ValueState } from "../dynamic-provider/state";
-import { warnAboutInputs, warnBeforeAdoption, warnNearExpiry } from "./warnings";
+import { PAIR_OUTPUTS, PUBLIC_OUTPUTS, type ValueState } from "../dynamic-provider/state";
+import { warnAboutInputs, warnBeforeAdoption } from "./warnings";
 
 /** Arguments of {@link PantherApiToken}. */
 export interface PantherApiTokenArgs {
@@ -129,20 +128,13 @@ export class PantherApiToken extends pulumi.dynamic.Resource {
   declare public readonly allowedCIDRBlocks: pulumi.Output<string[]>;
   /** The trigger the current value was issued for, if any. */
   declare public readonly rotationTrigger: pulumi.Output<string | undefined>;
-  /** When the token was created (ISO 8601, Panther's clock). */
-  declare public readonly createdAt: pulumi.Output<string>;
-  /** Who created the token, as Panther reports it (shape varies between Panther versions). */
-  declare public readonly createdBy: pulumi.Output<Actor | undefined>;
-  /** When the token was last updated. */
-  declare public readonly updatedAt: pulumi.Output<string | undefined>;
-  /** Who last updated the token. */
-  declare public readonly updatedBy: pulumi.Output<Actor | undefined>;
-  /** When the token expires; absent for non-expiring tokens. */
+  /**
+   * When the token expires (ISO 8601, Panther's clock); absent for non-expiring tokens.
+   * Panther's other metadata (`createdAt`, `createdBy`, `updatedAt`, `updatedBy`,
+   * `lastUsedAt`, `rotatedAt`) is kept in state (`pulumi stack export`) and read live by
+   * `getApiToken(id)`.
+   */
   declare public readonly expiresAt: pulumi.Output<string | undefined>;
-  /** When the token last authenticated a request (as of the last create, update or refresh). */
-  declare public readonly lastUsedAt: pulumi.Output<string | undefined>;
-  /** When the token was last rotated, by this stack or anyone else. */
-  declare public readonly rotatedAt: pulumi.Output<string | undefined>;
   /**
    * The token's secret value, always a Pulumi secret. Whether it works is
    * `valueState.status`: `current` (it does), `pending` or `stale` (it does
@@ -151,21 +143,23 @@ export class PantherApiToken extends pulumi.dynamic.Resource {
    * can take 30 to 60 seconds to start working.
    */
   declare public readonly value: pulumi.Output<string>;
-  /** The condition of `value`, with when (`since`) and why (`reason`). */
-  declare public readonly valueState: pulumi.Output<ValueState>;
-  /** The Panther API (origin and base path) that holds the token. */
-  declare public readonly apiOrigin: pulumi.Output<string | undefined>;
   /**
-   * For a token of a {@link PantherApiTokenPair}: the highest generation it
-   * acted on and, for the pair's first token, whose turn that generation was
-   * (`turn`: `"a"`, `"b"` or `"none"`). Undefined for other tokens.
+   * The condition of `value`, with when (`since`) and why (`reason`), and
+   * `issuedAt`: Panther's stamp of the create or rotation that issued it.
    */
-  declare public readonly pairView: pulumi.Output<PairView | undefined>;
+  declare public readonly valueState: pulumi.Output<ValueState>;
+  /**
+   * For a token of a {@link PantherApiTokenPair} only: the highest generation
+   * it acted on and, for the pair's first token, whose turn that generation
+   * was (`turn`: `"a"`, `"b"` or `"none"`). Not declared on other tokens.
+   */
+  declare public readonly pairView: pulumi.Output<PairView | undefined> | undefined;
 
   constructor(name: string, args: PantherApiTokenArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = { ...args };
     // The outputs the provider computes, declared so the program reads them.
     for (const key of PUBLIC_OUTPUTS) props[key] = undefined;
+    if (args.pair !== undefined) for (const key of PAIR_OUTPUTS) props[key] = undefined;
     const secretOutputs = [...new Set([...(opts?.additionalSecretOutputs ?? []), "value"])];
     super(
       provider,
@@ -176,7 +170,6 @@ export class PantherApiToken extends pulumi.dynamic.Resource {
       "ApiToken",
     );
     warnAboutInputs(this, args);
-    warnNearExpiry(this);
     if (args.adoptTokenId !== undefined) warnBeforeAdoption(this, args);
   }
 }

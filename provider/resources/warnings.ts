@@ -7,12 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../dynamic-provider/cidr";
 import { isKnownPermission } from "../client/permissions";
 import { normalizeCidrs, widensAccess } from "../dynamic-provider/normalize";
-import { expiresWithin } from "../dynamic-provider/rotationDue";
 import { tryGetApiToken } from "../lookups";
 import type { PantherApiToken, PantherApiTokenArgs } from "./apiToken";
-
-/** Days before `expiresAt` from which the program warns. */
-export const EXPIRY_WARNING_DAYS = 7;
 
 /** Why a block restricts nothing, or nothing of IPv4, or undefined. */
 export function unrestricted(block: string): string | undefined {
@@ -33,9 +29,33 @@ export function unrestricted(block: string): string | undefined {
   return mapped ? "matches every IPv4 address (written as IPv4-mapped IPv6)" : undefined;
 }
 
+/**
+ * Runs `check` on `value` at once when it is plain (the common case: no
+ * Output, no promise, so nothing more is made per resource), else when it
+ * resolves.
+ */
+function whenKnown<T>(value: pulumi.Input<T>, check: (value: pulumi.Unwrap<T>) => void): void {
+  if (isPlain(value)) {
+    check(value as pulumi.Unwrap<T>);
+    return;
+  }
+  pulumi.output(value).apply((resolved) => {
+    check(resolved);
+  });
+}
+
+/** Whether `value` holds no Output or promise (a plain value, or a list of plain values). */
+function isPlain(value: unknown): boolean {
+  if (pulumi.Output.isInstance(value) || value instanceof Promise) return false;
+  return (
+    !Array.isArray(value) ||
+    value.every((item) => !pulumi.Output.isInstance(item) && !(item instanceof Promise))
+  );
+}
+
 /** Warnings for inputs that are valid but probably not what was meant. */
 export function warnAboutInputs(resource: PantherApiToken, args: PantherApiTokenArgs): void {
-  pulumi.output(args.allowedCIDRBlocks).apply((blocks) => {
+  whenKnown(args.allowedCIDRBlocks, (blocks) => {
     for (const block of blocks ?? []) {
       const why = typeof block === "string" ? unrestricted(block) : undefined;
       if (why !== undefined) {
@@ -47,10 +67,11 @@ export function warnAboutInputs(resource: PantherApiToken, args: PantherApiToken
       }
     }
   });
-  pulumi
-    .all([args.permissions, args.allowUnknownPermissions])
-    .apply(([permissions, allowUnknown]) => {
-      if (allowUnknown !== true) return;
+  if (args.allowUnknownPermissions === undefined || args.allowUnknownPermissions === false) return;
+  whenKnown(
+    pulumi.all([args.permissions, args.allowUnknownPermissions]),
+    ([permissions, allowUnknown]) => {
+      if (!allowUnknown) return;
       const unknown = permissions.filter((p) => typeof p === "string" && !isKnownPermission(p));
       if (unknown.length > 0) {
         void pulumi.log.warn(
@@ -59,21 +80,8 @@ export function warnAboutInputs(resource: PantherApiToken, args: PantherApiToken
           resource,
         );
       }
-    });
-}
-
-/** Warns while the token is within {@link EXPIRY_WARNING_DAYS} of its `expiresAt`. */
-export function warnNearExpiry(resource: PantherApiToken): void {
-  resource.expiresAt.apply((expiresAt) => {
-    if (expiresWithin(expiresAt, EXPIRY_WARNING_DAYS, Date.now())) {
-      void pulumi.log.warn(
-        `Panther token expires at ${String(expiresAt)}. Rotating does not move Panther's expiry: replace ` +
-          `the token (a new resource name) before it stops working, or set rotateBeforeExpiryDays to rotate ` +
-          `it once as it approaches.`,
-        resource,
-      );
-    }
-  });
+    },
+  );
 }
 
 /**

@@ -239,4 +239,25 @@ describe("lifecycle decisions", () => {
     // The value is kept all the same: it is the only one that will ever work.
     expect(stack.state.get("t")?.outputs["value"]).toEqual(expect.any(String));
   });
+
+  it("a token near its expiresAt is warned about in preview, with no call and no change", async () => {
+    const { world, stack, run } = setup();
+    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"] })];
+    await run(stack.up());
+    world.takeCalls("s");
+    expect((await run(stack.preview())).progress.join()).not.toMatch(/expires at/);
+    // Tokens made through the API do not expire; one made otherwise may (Panther reports expiresAt).
+    const held = stack.state.get("t");
+    if (held === undefined) throw new Error("no state for t");
+    const expiresAt = new Date(world.clock.now() + 3 * DAY).toISOString();
+    stack.state.set("t", { ...held, outputs: { ...held.outputs, expiresAt } });
+    const preview = await run(stack.preview());
+    expect(preview.steps).toEqual({ t: "same" });
+    expect(preview.progress.join()).toMatch(
+      new RegExp(
+        `token ${held.id}: warning: the token expires at ${expiresAt}\\. Rotating does not move`,
+      ),
+    );
+    expect(world.takeCalls("s")).toEqual({});
+  });
 });

@@ -1,4 +1,6 @@
 import {
+  EXPIRY_WARNING_DAYS,
+  expiryWarning,
   rotationReasons,
   rotatedSince,
   ROTATION_STAMP_SLACK_MS,
@@ -122,5 +124,17 @@ describe("rotatedSince compares two of Panther's own stamps", () => {
     expect(rotatedSince(undefined, issued)).toBe(false);
     expect(rotatedSince("2026-11-22T11:00:00Z", undefined)).toBe(false);
     expect(rotatedSince("not a date", issued)).toBe(false);
+  });
+});
+
+describe("the expiry warning", () => {
+  it("from EXPIRY_WARNING_DAYS before expiresAt, and after it, never for a token that does not expire", () => {
+    const at = (days: number) => new Date(NOW + days * DAY).toISOString();
+    expect(expiryWarning(at(EXPIRY_WARNING_DAYS + 1), NOW)).toBeUndefined();
+    expect(expiryWarning(at(EXPIRY_WARNING_DAYS - 1), NOW)).toMatch(
+      /expires at .*replace the token .*rotateBeforeExpiryDays/,
+    );
+    expect(expiryWarning(at(-1), NOW)).toMatch(/expires at/);
+    expect(expiryWarning(undefined, NOW)).toBeUndefined();
   });
 });

@@ -62,6 +62,12 @@ describeE2E("examples through the Pulumi CLI", () => {
       expect(rotate.calls).toEqual(api({ rotate: 1, get: 2 }));
       const second = await project.outputs(true);
       expect(second["token"]).not.toEqual(first["token"]);
+      // valueIssuedAt moves to the rotation's stamp; the next scheduled rotation is 90 days after it.
+      const live = emulator.control.getToken(String(second["tokenId"]));
+      expect(second["valueIssuedAt"]).toBe(live?.rotatedAt);
+      expect(Date.parse(String(second["nextRotationDue"]))).toBe(
+        Date.parse(String(live?.rotatedAt)) + 90 * 24 * 60 * 60 * 1000,
+      );
       await expectNoPlaintext(project, [
         emulator.adminKey,
         String(first["token"]),
@@ -117,6 +123,10 @@ describeE2E("examples through the Pulumi CLI", () => {
       );
       expect(emulator.control.authenticate(made.value)).toBeUndefined();
       expect(emulator.control.getToken(made.token.id)?.name).toBe("alert-forwarder");
+      // The stamp of the adoption's rotation, as Panther recorded it.
+      expect(outputs["alertForwarderIssuedAt"]).toBe(
+        emulator.control.getToken(made.token.id)?.rotatedAt,
+      );
       await expectNoPlaintext(project, [
         emulator.adminKey,
         made.value,

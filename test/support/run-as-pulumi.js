@@ -14,7 +14,7 @@
 //
 // Prints two lines for the test: `COMPILER {"typescript": <version>, "tsNode": <path>}` first,
 // and `REGISTERED [<names of the resources registered>]` at exit. Resource state is the inputs
-// plus a value and timestamps; a StackReference's outputs come from PP_STACK_OUTPUTS (JSON).
+// plus a value and its valueState; a StackReference's outputs come from PP_STACK_OUTPUTS (JSON).
 const path = require("node:path");
 const { createRequire } = require("node:module");
 
@@ -38,7 +38,10 @@ pulumi.runtime.setMocks(
       return {
         id: `${args.name}_id`,
         state: Object.assign(
-          { value: `${args.name}-value`, createdAt: issued, valueIssuedAt: issued },
+          {
+            value: `${args.name}-value`,
+            valueState: { status: "current", since: issued, reason: "created", issuedAt: issued },
+          },
           args.inputs,
         ),
       };
