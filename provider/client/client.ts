@@ -41,6 +41,7 @@ import {
   ApiTokenWithValueSchema,
   ErrorBodySchema,
   ListPageSchema,
+  readTokenQuickly,
 } from "./schemas";
 import { ServerClock } from "./serverClock";
 import type {
@@ -171,6 +172,8 @@ export class PantherClient {
   readonly #clock: { now(): number; sleep(ms: number): Promise<void> };
   readonly #dispatcher: Dispatcher | undefined;
   readonly #serverClock: ServerClock;
+  /** {@link PantherClient.#secrets}, rebuilt when a key is replaced. */
+  #secretForms: string[] | undefined;
 
   constructor(options: PantherClientOptions) {
     this.#apiKey = checkedKey(options.apiKey, options.url);
@@ -207,6 +210,7 @@ export class PantherClient {
     if (key === this.#apiKey) return;
     this.#retiredKeys.push(this.#apiKey);
     this.#apiKey = key;
+    this.#secretForms = undefined;
   }
 
   /**
@@ -216,15 +220,25 @@ export class PantherClient {
    * reconcile (see the resource provider).
    */
   async createToken(body: ModifyApiToken): Promise<ApiTokenWithValue> {
-    return this.#call("create", "POST", "/api-tokens", body, (json, req, status) =>
-      this.#parse(ApiTokenWithValueSchema, json, req, status),
+    return this.#call(
+      "create",
+      "POST",
+      "/api-tokens",
+      body,
+      (json, req, status) =>
+        readTokenQuickly(json, true) ?? this.#parse(ApiTokenWithValueSchema, json, req, status),
     );
   }
 
   /** Fetches one token (never with its value). `id` may be `self`. */
   async getToken(id: string): Promise<ApiToken> {
-    return this.#call("get", "GET", `/api-tokens/${encodeId(id)}`, undefined, (json, req, status) =>
-      this.#parse(ApiTokenSchema, json, req, status),
+    return this.#call(
+      "get",
+      "GET",
+      `/api-tokens/${encodeId(id)}`,
+      undefined,
+      (json, req, status) =>
+        readTokenQuickly(json, false) ?? this.#parse(ApiTokenSchema, json, req, status),
     );
   }
 
@@ -236,8 +250,13 @@ export class PantherClient {
    * provider).
    */
   async updateToken(id: string, body: ModifyApiToken): Promise<ApiToken> {
-    return this.#call("update", "POST", `/api-tokens/${encodeId(id)}`, body, (json, req, status) =>
-      this.#parse(ApiTokenSchema, json, req, status),
+    return this.#call(
+      "update",
+      "POST",
+      `/api-tokens/${encodeId(id)}`,
+      body,
+      (json, req, status) =>
+        readTokenQuickly(json, false) ?? this.#parse(ApiTokenSchema, json, req, status),
     );
   }
 
@@ -260,7 +279,8 @@ export class PantherClient {
       "POST",
       `/api-tokens/${encodeId(id)}/rotate`,
       undefined,
-      (json, req, status) => this.#parse(ApiTokenWithValueSchema, json, req, status),
+      (json, req, status) =>
+        readTokenQuickly(json, true) ?? this.#parse(ApiTokenWithValueSchema, json, req, status),
     );
   }
 
@@ -277,6 +297,11 @@ export class PantherClient {
       const tokens: ApiToken[] = [];
       const unreadable: UnreadableToken[] = [];
       raw.results.forEach((item, index) => {
+        const quick = readTokenQuickly(item, false);
+        if (quick !== undefined) {
+          tokens.push(quick);
+          return;
+        }
         const parsed = ApiTokenSchema.safeParse(item);
         if (parsed.success) tokens.push(parsed.data);
         else unreadable.push(unreadableOf(item, page, index, parsed.error.issues, this.#secrets()));
@@ -322,8 +347,11 @@ export class PantherClient {
 
   /** Every key this client has used, in each form it could be echoed in. */
   #secrets(): string[] {
-    const keys = [this.#apiKey, ...this.#retiredKeys];
-    return [...new Set([...keys, ...keys.map((key) => encodeURIComponent(key))])];
+    if (this.#secretForms === undefined) {
+      const keys = [this.#apiKey, ...this.#retiredKeys];
+      this.#secretForms = [...new Set([...keys, ...keys.map((key) => encodeURIComponent(key))])];
+    }
+    return this.#secretForms;
   }
 
   #describe(

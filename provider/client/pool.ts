@@ -20,6 +20,8 @@ export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 // the process: the provider host builds a client per configure, and many
 // resources run through one host, so connections are reused across them.
 const pools = new Map<string, Pool>();
+/** The pool {@link poolFor} answered last, and for what. */
+let last: { origin: string; timeouts: Timeouts; pool: Pool } | undefined;
 
 /**
  * The shared keep-alive pool for `origin` with the given timeouts.
@@ -27,6 +29,8 @@ const pools = new Map<string, Pool>();
  * @internal Not in the shipped declarations, which must not name undici types.
  */
 export function poolFor(origin: string, timeouts: Timeouts): Pool {
+  // Every request asks; the answer is almost always the one before.
+  if (last !== undefined && last.origin === origin && last.timeouts === timeouts) return last.pool;
   const key = `${origin}|${timeouts.connectMs}|${timeouts.headersMs}|${timeouts.bodyMs}`;
   let pool = pools.get(key);
   if (pool === undefined) {
@@ -42,6 +46,7 @@ export function poolFor(origin: string, timeouts: Timeouts): Pool {
     });
     pools.set(key, pool);
   }
+  last = { origin, timeouts, pool };
   return pool;
 }
 
@@ -53,5 +58,6 @@ export function poolFor(origin: string, timeouts: Timeouts): Pool {
 export async function closeAllPools(): Promise<void> {
   const all = [...pools.values()];
   pools.clear();
+  last = undefined;
   await Promise.all(all.map((pool) => pool.close()));
 }

@@ -41,6 +41,9 @@ export class ServerClock {
   readonly #now: () => number;
   #low: number | undefined;
   #high: number | undefined;
+  // Answers within one second carry the same header: parsed once.
+  #lastHeader: string | undefined;
+  #lastDate: number | undefined;
 
   /** `now` is the local clock the stamps come from; default `Date.now`. */
   constructor(now: () => number = Date.now) {
@@ -55,7 +58,11 @@ export class ServerClock {
    */
   observe(dateHeader: string | undefined, sentAt: number, receivedAt: number): void {
     if (dateHeader === undefined) return;
-    const date = parseHttpDate(dateHeader);
+    if (dateHeader !== this.#lastHeader) {
+      this.#lastHeader = dateHeader;
+      this.#lastDate = parseHttpDate(dateHeader);
+    }
+    const date = this.#lastDate;
     if (date === undefined) return;
     if (!Number.isFinite(sentAt) || !Number.isFinite(receivedAt) || receivedAt < sentAt) return;
     const low = date - receivedAt;

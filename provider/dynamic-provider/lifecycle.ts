@@ -51,6 +51,7 @@ import { expiryWarning, rotatedSince, rotationReasons } from "./rotationDue";
 import type { Session } from "./session";
 import {
   bookkeeping,
+  type Bookkeeping,
   inputsOfState,
   revalued,
   stateOf,
@@ -152,35 +153,45 @@ export async function create(session: Session, given: TokenInputs): Promise<Crea
   const pair = pairOf(given);
   const inputs =
     pair === undefined ? given : { ...given, rotationTrigger: pairTrigger(pair.generation) };
-  const common = {
-    applied: { sent: normalizeFields(lockedBody(body, mark)), reported: normalizeFields(token) },
+  const carried = {
     apiOrigin: session.apiOrigin(),
     lostCreates: outcome.lostCreates,
     ...(pair === undefined ? {} : { pairView: createdView(pair, given) }),
   };
-  let state =
-    outcome.kind === "created"
-      ? stateOf(token, inputs, {
-          value: outcome.token.value,
-          valueState: valueState("current", "issued by create", session.now(), token.createdAt),
-          ...common,
-        })
-      : await rotateInto(
-          session,
-          token.id,
-          stateOf(token, inputs, {
-            value: "",
-            valueState: valueState(
-              "pending",
-              "the create's answer was lost with its value; rotating gives the stack one",
-              session.now(),
-            ),
-            ...common,
-          }),
-          inputs,
-          "was found by its mark after its create's answer was lost",
-        );
-  state = await unlock(session, token.id, state, inputs, body);
+  // The token as created: locked to its mark. Its state is written only if the update that
+  // gives it its declared fields fails, or when it must be rotated first (found by its mark).
+  const locked = (value: Pick<TokenState, "value" | "valueState">): TokenState =>
+    stateOf(token, inputs, {
+      ...value,
+      applied: { sent: normalizeFields(lockedBody(body, mark)), reported: normalizeFields(token) },
+      ...carried,
+    });
+  let state: TokenState;
+  if (outcome.kind === "created") {
+    const issued = {
+      value: outcome.token.value,
+      valueState: valueState("current", "issued by create", session.now(), token.createdAt),
+    };
+    state = await unlock(session, token.id, inputs, body, { ...issued, ...carried }, () =>
+      locked(issued),
+    );
+  } else {
+    const rotated = await rotateInto(
+      session,
+      token.id,
+      locked({
+        value: "",
+        valueState: valueState(
+          "pending",
+          "the create's answer was lost with its value; rotating gives the stack one",
+          session.now(),
+        ),
+      }),
+      inputs,
+      "was found by its mark after its create's answer was lost",
+    );
+    state = await unlock(session, token.id, inputs, body, rotated, () => rotated);
+  }
   return { id: token.id, outs: await ensureUsable(session, token.id, state, inputs) };
 }
 
@@ -321,9 +332,10 @@ export async function remove(session: Session, id: string, olds: TokenState): Pr
 async function unlock(
   session: Session,
   id: string,
-  state: TokenState,
   inputs: TokenInputs,
   body: TokenFields,
+  carried: Pick<TokenState, "value" | "valueState"> & Partial<Bookkeeping>,
+  locked: () => TokenState,
 ): Promise<TokenState> {
   let token: ApiToken;
   try {
@@ -334,7 +346,7 @@ async function unlock(
         `Panther token "${body.name}" (${id}) was created, but giving it its declared name, permissions and ` +
         `CIDR blocks failed: ${messageOf(error)} It is still locked to its creation mark (nobody can use it).`,
       id,
-      state,
+      state: locked(),
       reasons: [
         `the update of token ${id} to its declared fields is still to do; run pulumi up again`,
       ],
@@ -342,10 +354,10 @@ async function unlock(
     });
   }
   return stateOf(token, inputs, {
-    value: state.value,
-    valueState: state.valueState,
+    value: carried.value,
+    valueState: carried.valueState,
     applied: { sent: body, reported: normalizeFields(token) },
-    ...bookkeeping(state),
+    ...bookkeeping(carried),
   });
 }
 

@@ -21,7 +21,12 @@ export interface TokenFields {
 
 /** Sorted, de-duplicated copy. */
 export function sortedSet(items: readonly string[]): string[] {
-  return [...new Set(items)].sort();
+  // Most lists are sorted and unique already (state, answers in our form): one pass says so.
+  let ascending = true;
+  for (let i = 1; i < items.length && ascending; i++) {
+    ascending = (items[i - 1] as string) < (items[i] as string);
+  }
+  return ascending ? items.slice() : [...new Set(items)].sort();
 }
 
 // Every operation normalizes the same few blocks again; parsing them once is enough. Once

@@ -7,5 +7,5 @@ export type Progress = (line: string) => void;
 
 /** Writes `pulumi-panther: <line>` to stderr. */
 export const stderrProgress: Progress = (line) => {
-  console.error(`pulumi-panther: ${line}`);
+  process.stderr.write(`pulumi-panther: ${line}\n`);
 };

@@ -221,7 +221,7 @@ export function tokenOfState(id: string, state: TokenState): ApiToken {
 }
 
 /** The bookkeeping of `state`, to carry into the next state. */
-export function bookkeeping(state: TokenState): Partial<Bookkeeping> {
+export function bookkeeping(state: Partial<Bookkeeping>): Partial<Bookkeeping> {
   const { apiOrigin, deployerToken, lostCreates, pairView, pairPeerId } = state;
   return dropUndefined<Partial<Bookkeeping>>({
     apiOrigin,
@@ -236,9 +236,14 @@ export function bookkeeping(state: TokenState): Partial<Bookkeeping> {
 function carriedInputs(
   inputs: TokenInputs,
 ): Omit<TokenInputs, "name" | "permissions" | "allowedCIDRBlocks"> {
-  const api = new Set<string>(API_FIELDS);
-  return Object.fromEntries(Object.entries(inputs).filter(([key]) => !api.has(key)));
+  const carried: Record<string, unknown> = {};
+  for (const key in inputs) {
+    if (!API_FIELD_SET.has(key)) carried[key] = inputs[key as keyof TokenInputs];
+  }
+  return carried;
 }
+
+const API_FIELD_SET: ReadonlySet<string> = new Set<string>(API_FIELDS);
 
 /** `T` with every member allowed to be undefined. */
 type Loose<T> = { [K in keyof T]: T[K] | undefined };
@@ -428,9 +433,8 @@ export function storedState(state: TokenState): StoredState {
   if (!sameFields(state.applied.sent, reported) || !sameFields(state.applied.reported, reported)) {
     return state;
   }
-  return Object.fromEntries(
-    Object.entries(state).filter(([key]) => key !== "applied"),
-  ) as StoredState;
+  const { applied: _applied, ...stored } = state;
+  return stored;
 }
 
 /** State as written to Pulumi state: `applied` only where it says something (see {@link storedState}). */
