@@ -36,13 +36,8 @@ import {
   parseRetryAfter,
 } from "./retry";
 import type { RetryPolicy } from "./retry";
-import {
-  ApiTokenSchema,
-  ApiTokenWithValueSchema,
-  ErrorBodySchema,
-  ListPageSchema,
-  readTokenQuickly,
-} from "./schemas";
+import { readPageQuickly, readTokenQuickly } from "./answers";
+import type * as Schemas from "./schemas";
 import { ServerClock } from "./serverClock";
 import type {
   ApiToken,
@@ -57,6 +52,15 @@ import type { PantherBaseUrl } from "./url";
 import { USER_AGENT } from "./version";
 
 /** The six operations of the api-tokens API. */
+
+/** The zod schemas, loaded on first need: zod takes ~100 ms to load, and well-formed answers never need it. */
+let loadedSchemas: typeof Schemas | undefined;
+function schemas(): typeof Schemas {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first need, see above
+  loadedSchemas ??= require("./schemas") as typeof Schemas;
+  return loadedSchemas;
+}
+
 export type Operation = "create" | "list" | "get" | "update" | "delete" | "rotate";
 
 /** Told before each retry: what failed and how long the client waits. */
@@ -226,7 +230,8 @@ export class PantherClient {
       "/api-tokens",
       body,
       (json, req, status) =>
-        readTokenQuickly(json, true) ?? this.#parse(ApiTokenWithValueSchema, json, req, status),
+        readTokenQuickly(json, true) ??
+        this.#parse(schemas().ApiTokenWithValueSchema, json, req, status),
     );
   }
 
@@ -238,7 +243,7 @@ export class PantherClient {
       `/api-tokens/${encodeId(id)}`,
       undefined,
       (json, req, status) =>
-        readTokenQuickly(json, false) ?? this.#parse(ApiTokenSchema, json, req, status),
+        readTokenQuickly(json, false) ?? this.#parse(schemas().ApiTokenSchema, json, req, status),
     );
   }
 
@@ -256,7 +261,7 @@ export class PantherClient {
       `/api-tokens/${encodeId(id)}`,
       body,
       (json, req, status) =>
-        readTokenQuickly(json, false) ?? this.#parse(ApiTokenSchema, json, req, status),
+        readTokenQuickly(json, false) ?? this.#parse(schemas().ApiTokenSchema, json, req, status),
     );
   }
 
@@ -280,7 +285,8 @@ export class PantherClient {
       `/api-tokens/${encodeId(id)}/rotate`,
       undefined,
       (json, req, status) =>
-        readTokenQuickly(json, true) ?? this.#parse(ApiTokenWithValueSchema, json, req, status),
+        readTokenQuickly(json, true) ??
+        this.#parse(schemas().ApiTokenWithValueSchema, json, req, status),
     );
   }
 
@@ -293,7 +299,7 @@ export class PantherClient {
   async listTokenPage(cursor?: string, page = 1): Promise<TokenPage> {
     const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
     return this.#call("list", "GET", `/api-tokens${query}`, undefined, (json, req, status) => {
-      const raw = this.#parse(ListPageSchema, json, req, status);
+      const raw = readPageQuickly(json) ?? this.#parse(schemas().ListPageSchema, json, req, status);
       const tokens: ApiToken[] = [];
       const unreadable: UnreadableToken[] = [];
       raw.results.forEach((item, index) => {
@@ -302,7 +308,7 @@ export class PantherClient {
           tokens.push(quick);
           return;
         }
-        const parsed = ApiTokenSchema.safeParse(item);
+        const parsed = schemas().ApiTokenSchema.safeParse(item);
         if (parsed.success) tokens.push(parsed.data);
         else unreadable.push(unreadableOf(item, page, index, parsed.error.issues, this.#secrets()));
       });
@@ -611,9 +617,12 @@ function pantherMessageOf(text: string): string | undefined {
   } catch {
     return undefined;
   }
-  const parsed = ErrorBodySchema.safeParse(json);
-  if (!parsed.success) return undefined;
-  const said = parsed.data.message ?? parsed.data.error;
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
+  const { message, error } = json as Record<string, unknown>;
+  // `{"message": …}` as the spec declares it; `{"error": …}` as Panther's tooling has seen on 403.
+  if (message !== undefined && typeof message !== "string") return undefined;
+  if (error !== undefined && typeof error !== "string") return undefined;
+  const said = message ?? error;
   return said === undefined || said === "" ? undefined : said;
 }
 

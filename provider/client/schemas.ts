@@ -10,44 +10,13 @@
  * The public types are the plain interfaces of `types.ts` (no zod in the
  * shipped declarations); the assertions below make the compiler prove that
  * each schema produces exactly its interface, so the two cannot drift apart.
- * This module is internal: it is not exported from the package's entry points.
+ * This module is internal: it is not exported from the package's entry points,
+ * and the client loads it (and zod, ~100 ms) only for an answer that
+ * `answers.ts` does not read as well formed.
  */
 import { z } from "zod";
+import { ACTOR_FIELDS, readActor } from "./answers";
 import type { Actor, ApiToken, ApiTokenWithValue, ModifyApiToken } from "./types";
-
-/** Members of an actor object that are kept, when they are strings. */
-const ACTOR_FIELDS = ["id", "type", "name", "tokenId", "apiTokenId", "email"] as const;
-
-/**
- * Reads `createdBy` / `updatedBy` whatever the server's version sends: an
- * object keeps its string {@link ACTOR_FIELDS} (absent when it has none) and
- * the id of a nested `apiToken`/`token` (as `apiTokenId`) or the e-mail of a
- * nested `user`, a
- * bare string is read as `{ id }`, `null` stays `null`, anything else is
- * absent. An odd actor never makes a token unreadable.
- */
-function readActor(raw: unknown): Actor | null | undefined {
-  if (raw === null) return null;
-  if (typeof raw === "string") return raw === "" ? undefined : { id: raw };
-  if (typeof raw !== "object" || Array.isArray(raw)) return undefined;
-  const actor: Actor = {};
-  const members = raw as Record<string, unknown>;
-  for (const field of ACTOR_FIELDS) {
-    const value = members[field];
-    if (typeof value === "string") actor[field] = value;
-  }
-  // Some versions nest the acting token or user: `{"type": "api-token", "apiToken": {"id": …}}`.
-  for (const [key, value] of Object.entries(members)) {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) continue;
-    const inner = value as Record<string, unknown>;
-    if (/^(api)?token$/i.test(key) && typeof inner["id"] === "string") {
-      actor.apiTokenId ??= inner["id"];
-      if (typeof inner["name"] === "string") actor.name ??= inner["name"];
-    }
-    if (/^user$/i.test(key) && typeof inner["email"] === "string") actor.email ??= inner["email"];
-  }
-  return Object.keys(actor).length > 0 ? actor : undefined;
-}
 
 /** The actor that created or last updated a token; see {@link Actor}. */
 export const ActorSchema = z.unknown().transform(readActor);
@@ -86,70 +55,6 @@ export const ApiTokenWithValueSchema = ApiTokenFields.extend({
   value: z.string().min(1, "expected the new token value"),
 }).transform(withoutUnreadActors);
 
-/** Fields that are `null` or a string, read as they are. */
-const NULLISH_STRINGS = ["updatedAt", "expiresAt", "lastUsedAt", "rotatedAt"] as const;
-/** The members after `createdAt`, in the schema's order. */
-const LATER_MEMBERS = [
-  "createdBy",
-  "updatedAt",
-  "updatedBy",
-  "expiresAt",
-  "lastUsedAt",
-  "rotatedAt",
-  "value",
-] as const;
-
-function isStrings(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === "string");
-}
-
-function isNullishString(value: unknown): boolean {
-  return value === undefined || value === null || typeof value === "string";
-}
-
-/**
- * What {@link ApiTokenSchema} (or, with `withValue`, {@link ApiTokenWithValueSchema})
- * reads from a well-formed token: the same object, key order included, read
- * without zod, since every answer is read and almost every answer is well
- * formed. Undefined for anything else, which the schema then reads to say
- * what does not fit (a property test holds the two to the same results).
- */
-export function readTokenQuickly(json: unknown, withValue: false): ApiToken | undefined;
-export function readTokenQuickly(json: unknown, withValue: true): ApiTokenWithValue | undefined;
-export function readTokenQuickly(json: unknown, withValue: boolean): ApiToken | undefined {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
-  const raw = json as Record<string, unknown>;
-  const { id, name, permissions, allowedCIDRBlocks, createdAt, value } = raw;
-  if (typeof id !== "string" || id === "" || typeof name !== "string") return undefined;
-  if (!isStrings(permissions) || typeof createdAt !== "string") return undefined;
-  if (!(
-    allowedCIDRBlocks === undefined ||
-    allowedCIDRBlocks === null ||
-    isStrings(allowedCIDRBlocks)
-  ))
-    return undefined;
-  if (!NULLISH_STRINGS.every((key) => isNullishString(raw[key]))) return undefined;
-  if (withValue ? typeof value !== "string" || value === "" : !isNullishString(value))
-    return undefined;
-  // Built in the schema's key order, as zod builds its output.
-  const token: Record<string, unknown> = { id, name, permissions: [...permissions] };
-  if ("allowedCIDRBlocks" in raw)
-    token["allowedCIDRBlocks"] = Array.isArray(allowedCIDRBlocks)
-      ? [...allowedCIDRBlocks]
-      : allowedCIDRBlocks;
-  token["createdAt"] = createdAt;
-  for (const key of LATER_MEMBERS) {
-    if (!(key in raw)) continue;
-    if (key === "createdBy" || key === "updatedBy") {
-      const actor = readActor(raw[key]);
-      if (actor !== undefined) token[key] = actor;
-    } else {
-      token[key] = raw[key];
-    }
-  }
-  return token as unknown as ApiToken;
-}
-
 /**
  * One page of `GET /api-tokens` (`APITokenAPI.ListResp`). Items are read one
  * by one with {@link ApiTokenSchema}, so one odd item cannot fail the listing.
@@ -164,15 +69,6 @@ export const ModifyApiTokenSchema = z.object({
   name: z.string(),
   permissions: z.array(z.string()),
   allowedCIDRBlocks: z.array(z.string()).optional(),
-});
-
-/**
- * Error bodies. The spec declares `{"message": "..."}`; Panther's own tooling
- * has seen `{"error": "forbidden"}` on 403.
- */
-export const ErrorBodySchema = z.object({
-  message: z.string().optional(),
-  error: z.string().optional(),
 });
 
 /**

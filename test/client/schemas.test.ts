@@ -1,14 +1,15 @@
 /**
- * The quick reader of token answers against the zod schemas it stands in front of: for any
+ * The quick readers of answers (answers.ts) against the zod schemas it stands in front of: for any
  * JSON value, either it declines (undefined) or it gives exactly what the schema gives, key
  * order included; and for every well-formed token it does not decline, so that the fast path is
  * the one taken.
  */
 import fc from "fast-check";
+import { readPageQuickly, readTokenQuickly } from "../../provider/client/answers";
 import {
   ApiTokenSchema,
   ApiTokenWithValueSchema,
-  readTokenQuickly,
+  ListPageSchema,
 } from "../../provider/client/schemas";
 
 const text = fc.string({ maxLength: 8 });
@@ -132,5 +133,41 @@ describe("readTokenQuickly", () => {
     const noValue = { id: "a", name: "n", permissions: [], createdAt: "x", value: "" };
     expect(readTokenQuickly(noValue, true)).toBeUndefined();
     expect(ApiTokenWithValueSchema.safeParse(noValue).success).toBe(false);
+  });
+});
+
+describe("readPageQuickly", () => {
+  const page = fc.oneof(
+    fc.record(
+      {
+        results: fc.oneof(fc.array(fc.jsonValue(), { maxLength: 3 }), odd),
+        next: fc.oneof(fc.constant(null), text, odd),
+        more: text,
+      },
+      { requiredKeys: [] },
+    ),
+    fc.jsonValue(),
+  );
+  it("gives what ListPageSchema gives, or declines; declines no page with a results array and a next cursor or none", () => {
+    fc.assert(
+      fc.property(page, (json) => {
+        const quick = readPageQuickly(json);
+        const zod = ListPageSchema.safeParse(json);
+        if (quick !== undefined) {
+          expect(zod.success).toBe(true);
+          expect(JSON.stringify(quick)).toBe(JSON.stringify(zod.data));
+        } else {
+          const raw = json as { results?: unknown; next?: unknown } | null;
+          const wellFormed =
+            typeof raw === "object" &&
+            raw !== null &&
+            !Array.isArray(raw) &&
+            Array.isArray(raw.results) &&
+            (raw.next === undefined || raw.next === null || typeof raw.next === "string");
+          expect(wellFormed).toBe(false);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
