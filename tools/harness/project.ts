@@ -74,11 +74,6 @@ export interface CommandResult {
 
 /** Options of {@link Project.pulumi}. */
 export interface CommandOptions {
-  /**
-   * Kept for callers written when programs were served to the CLI (`--client`); it changes
-   * nothing: the CLI runs the program itself through the language host, as for a user.
-   */
-  readonly program?: boolean;
   /** Kill the command after this long; default {@link COMMAND_TIMEOUT_MS}. */
   readonly timeoutMs?: number;
 }
