@@ -34,6 +34,13 @@ const KEEP_ENTRIES = 2;
 const IN_USE_MS = 2 * 60 * 60 * 1000;
 const INSTALL_TIMEOUT_MS = 600_000;
 const RUN_TIMEOUT_MS = 120_000;
+const NPM_TIMEOUT_MS = 60_000;
+/**
+ * The jest timeout of a test running `runs` child processes, each killed by its own timeout
+ * (`RUN_TIMEOUT_MS`, `NPM_TIMEOUT_MS`): on two loaded cores a TypeScript 3.8 type-check takes
+ * well past jest's default 60 s, and the child's own timeout, not jest's, must be what stops it.
+ */
+const within = (runs: number, eachMs = RUN_TIMEOUT_MS): number => runs * eachMs + 10_000;
 const RUN_AS_PULUMI = path.join(REPO_ROOT, "test", "support", "run-as-pulumi.js");
 
 /** What a checkout holds of an example: its project files (not node_modules, not a lock). */
@@ -212,83 +219,110 @@ describe("the examples, installed from the packed tarball and run as Pulumi runs
     }
   });
 
-  it("install with no unreviewed dependency install script (npm prints no warning)", async () => {
-    for (const example of EXAMPLES) {
-      const r = await exec("npm", ["install-scripts", "ls"], {
-        cwd: path.join(installed, "examples", example),
-        env: childEnv(),
-        timeoutMs: 60_000,
+  it(
+    "install with no unreviewed dependency install script (npm prints no warning)",
+    async () => {
+      for (const example of EXAMPLES) {
+        const r = await exec("npm", ["install-scripts", "ls"], {
+          cwd: path.join(installed, "examples", example),
+          env: childEnv(),
+          timeoutMs: NPM_TIMEOUT_MS,
+        });
+        expect({ example, exit: describeExit(r), stdout: r.stdout.trim() }).toEqual({
+          example,
+          exit: "exited with code 0",
+          stdout: "No packages with unreviewed install scripts.",
+        });
+      }
+    },
+    within(EXAMPLES.length, NPM_TIMEOUT_MS),
+  );
+
+  it(
+    "quickstart",
+    async () => {
+      expectRan(await runExample("quickstart"), ["ci-deployer"]);
+    },
+    within(1),
+  );
+
+  it(
+    "scheduled-rotation",
+    async () => {
+      expectRan(await runExample("scheduled-rotation"), ["detections-sync"]);
+    },
+    within(1),
+  );
+
+  it(
+    "zero-downtime, and its consumer",
+    async () => {
+      expectRan(await runExample("zero-downtime"), [
+        "detections-ci",
+        "detections-ci-a",
+        "detections-ci-b",
+      ]);
+      const producer = "organization/panther-zero-downtime/dev";
+      const consumer = await runExample(
+        "zero-downtime/consumer",
+        { "panther-zero-downtime-consumer:producerStack": producer },
+        [],
+        {
+          PP_STACK_OUTPUTS: JSON.stringify({
+            current: "value-2",
+            previous: "value-1",
+            currentTokenId: "tok-b",
+          }),
+        },
+      );
+      expectRan(consumer, [producer]);
+    },
+    within(2),
+  );
+
+  it(
+    "adopt-existing, adopting a token made in the emulator's Console",
+    async () => {
+      if (emulator === undefined) throw new Error("no emulator");
+      const made = emulator.control.createToken({
+        name: "made-by-hand",
+        permissions: ["AlertRead"],
       });
-      expect({ example, exit: describeExit(r), stdout: r.stdout.trim() }).toEqual({
-        example,
-        exit: "exited with code 0",
-        stdout: "No packages with unreviewed install scripts.",
-      });
-    }
-  });
+      const r = await runExample(
+        "adopt-existing",
+        {
+          "panther:url": emulator.url,
+          "panther:token": emulator.adminKey,
+          "panther-adopt-existing:consoleId": made.token.id,
+        },
+        ["panther:token"],
+      );
+      // The preview says what adopting changes.
+      expectRan(
+        r,
+        ["alert-forwarder"],
+        [
+          new RegExp(
+            `^warning: \\[runtime\\] adopting token ${made.token.id} \\("made-by-hand"\\) adds permissions AlertModify`,
+          ),
+        ],
+      );
+    },
+    within(1),
+  );
 
-  it("quickstart", async () => {
-    expectRan(await runExample("quickstart"), ["ci-deployer"]);
-  });
-
-  it("scheduled-rotation", async () => {
-    expectRan(await runExample("scheduled-rotation"), ["detections-sync"]);
-  });
-
-  it("zero-downtime, and its consumer", async () => {
-    expectRan(await runExample("zero-downtime"), [
-      "detections-ci",
-      "detections-ci-a",
-      "detections-ci-b",
-    ]);
-    const producer = "organization/panther-zero-downtime/dev";
-    const consumer = await runExample(
-      "zero-downtime/consumer",
-      { "panther-zero-downtime-consumer:producerStack": producer },
-      [],
-      {
-        PP_STACK_OUTPUTS: JSON.stringify({
-          current: "value-2",
-          previous: "value-1",
-          currentTokenId: "tok-b",
-        }),
-      },
-    );
-    expectRan(consumer, [producer]);
-  });
-
-  it("adopt-existing, adopting a token made in the emulator's Console", async () => {
-    if (emulator === undefined) throw new Error("no emulator");
-    const made = emulator.control.createToken({ name: "made-by-hand", permissions: ["AlertRead"] });
-    const r = await runExample(
-      "adopt-existing",
-      {
-        "panther:url": emulator.url,
-        "panther:token": emulator.adminKey,
-        "panther-adopt-existing:consoleId": made.token.id,
-      },
-      ["panther:token"],
-    );
-    // The preview says what adopting changes.
-    expectRan(
-      r,
-      ["alert-forwarder"],
-      [
-        new RegExp(
-          `^warning: \\[runtime\\] adopting token ${made.token.id} \\("made-by-hand"\\) adds permissions AlertModify`,
-        ),
-      ],
-    );
-  });
-
-  it("many-tokens, whose deployer check asks the emulator", async () => {
-    if (emulator === undefined) throw new Error("no emulator");
-    const r = await runExample(
-      "many-tokens",
-      { "panther:url": emulator.url, "panther:token": emulator.adminKey },
-      ["panther:token"],
-    );
-    expectRan(r, ["team-detections", "team-incident-response", "team-log-onboarding"]);
-    expect(r.stdout + r.stderr).not.toContain(emulator.adminKey);
-  });
+  it(
+    "many-tokens, whose deployer check asks the emulator",
+    async () => {
+      if (emulator === undefined) throw new Error("no emulator");
+      const r = await runExample(
+        "many-tokens",
+        { "panther:url": emulator.url, "panther:token": emulator.adminKey },
+        ["panther:token"],
+      );
+      expectRan(r, ["team-detections", "team-incident-response", "team-log-onboarding"]);
+      expect(r.stdout + r.stderr).not.toContain(emulator.adminKey);
+    },
+    within(1),
+  );
 });

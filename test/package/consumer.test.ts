@@ -398,10 +398,14 @@ describe.each(COMPILERS.map((c) => [c.version, c] as const))(
       COMPILE_TIMEOUT_MS * 4,
     );
 
-    it("reports what it is", async () => {
-      const r = await node([tscPath(compiler), "--version"]);
-      expect(r.stdout.trim()).toBe(`Version ${compiler.version}`);
-    });
+    it(
+      "reports what it is",
+      async () => {
+        const r = await node([tscPath(compiler), "--version"]);
+        expect(r.stdout.trim()).toBe(`Version ${compiler.version}`);
+      },
+      COMPILE_TIMEOUT_MS + 10_000,
+    );
   },
 );
 
@@ -415,39 +419,47 @@ describe("a project without TypeScript of its own, run as Pulumi runs it (TypeSc
     return JSON.parse(line.slice(marker.length + 1));
   };
 
-  it("gets the SDK's vendored TypeScript 3.8.3 and ts-node 7.0.1, type-checking, and runs the program", async () => {
-    const r = await runAsPulumi("index.ts");
+  it(
+    "gets the SDK's vendored TypeScript 3.8.3 and ts-node 7.0.1, type-checking, and runs the program",
+    async () => {
+      const r = await runAsPulumi("index.ts");
 
-    expect(marked(r, "COMPILER")).toEqual({
-      typescript: "3.8.3",
-      tsNode: expect.stringMatching(/vendor[\\/]ts-node@7\.0\.1$/) as unknown,
-    });
-    // The SDK's mock monitor has no shutdown call, which the runner says on stderr.
-    const stderr = r.stderr
-      .split("\n")
-      .filter(
-        (l) => l !== "" && !l.includes("monitorRef.signalAndWaitForShutdown is not a function"),
+      expect(marked(r, "COMPILER")).toEqual({
+        typescript: "3.8.3",
+        tsNode: expect.stringMatching(/vendor[\\/]ts-node@7\.0\.1$/) as unknown,
+      });
+      // The SDK's mock monitor has no shutdown call, which the runner says on stderr.
+      const stderr = r.stderr
+        .split("\n")
+        .filter(
+          (l) => l !== "" && !l.includes("monitorRef.signalAndWaitForShutdown is not a function"),
+        );
+      expect({ exit: describeExit(r), stderr }).toEqual({ exit: "exited with code 0", stderr: [] });
+      expect(marked(r, "REGISTERED")).toEqual(
+        expect.arrayContaining([
+          "ci-deployer",
+          "detections-ci",
+          "detections-ci-a",
+          "detections-ci-b",
+        ]),
       );
-    expect({ exit: describeExit(r), stderr }).toEqual({ exit: "exited with code 0", stderr: [] });
-    expect(marked(r, "REGISTERED")).toEqual(
-      expect.arrayContaining([
-        "ci-deployer",
-        "detections-ci",
-        "detections-ci-a",
-        "detections-ci-b",
-      ]),
-    );
-  });
+    },
+    COMPILE_TIMEOUT_MS + 10_000,
+  );
 
-  it("refuses the program with the typo, naming it: ts-node type-checks", async () => {
-    const r = await runAsPulumi("bad.ts");
+  it(
+    "refuses the program with the typo, naming it: ts-node type-checks",
+    async () => {
+      const r = await runAsPulumi("bad.ts");
 
-    expect(r.exitCode).not.toBe(0);
-    expect(r.stderr).toContain("Unable to compile TypeScript");
-    expect(r.stderr).toContain(`bad.ts(${String(TYPO_LINE_NUMBER)},`);
-    expect(r.stderr).toContain(`error TS2322: Type '"RuleRaed"' is not assignable`);
-    expect(marked(r, "REGISTERED")).not.toContain("ci-deployer");
-  });
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr).toContain("Unable to compile TypeScript");
+      expect(r.stderr).toContain(`bad.ts(${String(TYPO_LINE_NUMBER)},`);
+      expect(r.stderr).toContain(`error TS2322: Type '"RuleRaed"' is not assignable`);
+      expect(marked(r, "REGISTERED")).not.toContain("ci-deployer");
+    },
+    COMPILE_TIMEOUT_MS + 10_000,
+  );
 
   /**
    * Compiles index.ts as one program with the SDK's TypeScript 3.8, as tsc would, and prints the
@@ -469,31 +481,35 @@ console.log(JSON.stringify({
 }));
 `;
 
-  it("finds no error in the package's declarations nor in the program, checking every file", async () => {
-    // ts-node reports errors of the files it compiles only; a whole program also reads every
-    // declaration file, where a syntax TypeScript 3.8 cannot read would turn types into `any`.
-    fs.writeFileSync(path.join(consumer(), "full-check.js"), FULL_CHECK);
-    const r = await node(["full-check.js"]);
-    expect(describeExit(r)).toBe("exited with code 0");
-    const result = JSON.parse(r.stdout) as {
-      version: string;
-      errors: { file: string; message: string }[];
-      read: string[];
-    };
-    const packageDir = path.join(projectDir, "node_modules", "pulumi-panther") + path.sep;
-    const consumerDir = fs.realpathSync(consumer()) + path.sep;
-    const ours = result.errors.filter(
-      (d) => d.file.startsWith(packageDir) || d.file.startsWith(consumerDir) || d.file === "",
-    );
+  it(
+    "finds no error in the package's declarations nor in the program, checking every file",
+    async () => {
+      // ts-node reports errors of the files it compiles only; a whole program also reads every
+      // declaration file, where a syntax TypeScript 3.8 cannot read would turn types into `any`.
+      fs.writeFileSync(path.join(consumer(), "full-check.js"), FULL_CHECK);
+      const r = await node(["full-check.js"]);
+      expect(describeExit(r)).toBe("exited with code 0");
+      const result = JSON.parse(r.stdout) as {
+        version: string;
+        errors: { file: string; message: string }[];
+        read: string[];
+      };
+      const packageDir = path.join(projectDir, "node_modules", "pulumi-panther") + path.sep;
+      const consumerDir = fs.realpathSync(consumer()) + path.sep;
+      const ours = result.errors.filter(
+        (d) => d.file.startsWith(packageDir) || d.file.startsWith(consumerDir) || d.file === "",
+      );
 
-    expect(result.version).toBe("3.8.3");
-    expect(ours).toEqual([]);
-    // Every entry point was read, the subpaths through typesVersions.
-    const read = result.read.filter((f) => f.startsWith(packageDir));
-    for (const entry of ["index", "client/index", "emulator/index", "dynamic-provider/index"]) {
-      expect(read).toContain(path.join(packageDir, "dist", `${entry}.d.ts`));
-    }
-  });
+      expect(result.version).toBe("3.8.3");
+      expect(ours).toEqual([]);
+      // Every entry point was read, the subpaths through typesVersions.
+      const read = result.read.filter((f) => f.startsWith(packageDir));
+      for (const entry of ["index", "client/index", "emulator/index", "dynamic-provider/index"]) {
+        expect(read).toContain(path.join(packageDir, "dist", `${entry}.d.ts`));
+      }
+    },
+    COMPILE_TIMEOUT_MS + 10_000,
+  );
 });
 
 describe("what an editor shows", () => {
