@@ -475,7 +475,7 @@ export const writeTokenLimit: StackValidationPolicy = {
     }
     if (writers.size <= max) return;
     report(
-      `${writers.size} tokens in this stack have write permissions (${[...writers.values()].join(", ")}), ` +
+      `${writers.size} tokens in this stack have write permissions (${[...writers.values()].sort().join(", ")}), ` +
         `more than the ${max} allowed. Give the tokens that only read read-only permissions ` +
         `(the …Read ones), merge tokens that do the same job, or raise maxWriteTokens of ` +
         `panther-stack-write-token-limit in the policy's config.`,
