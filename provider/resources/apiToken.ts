@@ -3,6 +3,7 @@ import type { Permission } from "../client/permissions";
 import * as provider from "../dynamic-provider";
 import type { PairView } from "../dynamic-provider/pair";
 import { PAIR_OUTPUTS, PUBLIC_OUTPUTS, type ValueState } from "../dynamic-provider/state";
+import { API_TOKEN_MODULE, API_TOKEN_NAME, API_TOKEN_TYPE } from "./types";
 import { warnAboutInputs, warnBeforeAdoption } from "./warnings";
 
 /** Arguments of {@link PantherApiToken}. */
@@ -120,6 +121,13 @@ export interface PantherApiTokenArgs {
  * ```
  */
 export class PantherApiToken extends pulumi.dynamic.Resource {
+  /**
+   * The type token the engine records for this resource,
+   * `pulumi-nodejs:dynamic/panther:ApiToken`. Policy packs match resources by it:
+   * `validateResourceOfType(PantherApiToken, …)` of `@pulumi/policy` reads it.
+   */
+  static readonly __pulumiType: string = API_TOKEN_TYPE;
+
   /** Name of the token, as Panther reports it. */
   declare public readonly name: pulumi.Output<string>;
   /** Permissions, as Panther reports them, sorted. */
@@ -166,8 +174,8 @@ export class PantherApiToken extends pulumi.dynamic.Resource {
       name,
       props,
       { ...opts, additionalSecretOutputs: secretOutputs },
-      "panther",
-      "ApiToken",
+      API_TOKEN_MODULE,
+      API_TOKEN_NAME,
     );
     warnAboutInputs(this, args);
     if (args.adoptTokenId !== undefined) warnBeforeAdoption(this, args);

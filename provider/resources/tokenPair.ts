@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../client/permissions";
 import { newerSlot } from "../dynamic-provider/pair";
 import { PantherApiToken } from "./apiToken";
+import { API_TOKEN_PAIR_TYPE } from "./types";
 
 /** Arguments of {@link PantherApiTokenPair}. */
 export interface PantherApiTokenPairArgs {
@@ -70,6 +71,9 @@ export function rotationGeneration(periodDays: number, at: Date = new Date()): n
  * ```
  */
 export class PantherApiTokenPair extends pulumi.ComponentResource {
+  /** The type token the engine records for a pair, `panther:index:ApiTokenPair`. */
+  static readonly __pulumiType: string = API_TOKEN_PAIR_TYPE;
+
   /** The newest value (secret). */
   public readonly current: pulumi.Output<string>;
   /** The value before it, still valid for one more generation (secret). */
@@ -82,7 +86,7 @@ export class PantherApiTokenPair extends pulumi.ComponentResource {
   public readonly tokens: readonly [PantherApiToken, PantherApiToken];
 
   constructor(name: string, args: PantherApiTokenPairArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("panther:index:ApiTokenPair", name, {}, opts);
+    super(API_TOKEN_PAIR_TYPE, name, {}, opts);
     const generation = pulumi.output(args.generation).apply((g) => {
       if (!Number.isSafeInteger(g) || g < 0) {
         throw new RangeError(

@@ -34,6 +34,8 @@ it("ships the build, its types and the docs, and no tests or sources", () => {
       "dist/emulator/index.js",
       "dist/emulator/cli.js",
       "dist/import/cli.js",
+      "dist/policy/index.js",
+      "dist/policy/index.d.ts",
       "README.md",
       "SECURITY.md",
       "CHANGELOG.md",
@@ -63,6 +65,8 @@ it("keeps reachable every module path that state and users require, from an inst
   expect(resolve("pulumi-panther/emulator")).toBe(
     path.join(installed, "dist", "emulator", "index.js"),
   );
+  // The policy pack's policies: a pack folder imports them (examples/policy-pack).
+  expect(resolve("pulumi-panther/policy")).toBe(path.join(installed, "dist", "policy", "index.js"));
   const bin = path.join(scratch, "node_modules", ".bin", "pulumi-panther-emulator");
   expect(fs.existsSync(bin)).toBe(true);
   expect(fs.readFileSync(path.join(installed, "dist", "emulator", "cli.js"), "utf8")).toMatch(
