@@ -224,26 +224,15 @@ export class PantherClient {
    * reconcile (see the resource provider).
    */
   async createToken(body: ModifyApiToken): Promise<ApiTokenWithValue> {
-    return this.#call(
-      "create",
-      "POST",
-      "/api-tokens",
-      body,
-      (json, req, status) =>
-        readTokenQuickly(json, true) ??
-        this.#parse(schemas().ApiTokenWithValueSchema, json, req, status),
+    return this.#call("create", "POST", "/api-tokens", body, (json, req, status) =>
+      this.#tokenWithValue(json, req, status),
     );
   }
 
   /** Fetches one token (never with its value). `id` may be `self`. */
   async getToken(id: string): Promise<ApiToken> {
-    return this.#call(
-      "get",
-      "GET",
-      `/api-tokens/${encodeId(id)}`,
-      undefined,
-      (json, req, status) =>
-        readTokenQuickly(json, false) ?? this.#parse(schemas().ApiTokenSchema, json, req, status),
+    return this.#call("get", "GET", `/api-tokens/${encodeId(id)}`, undefined, (json, req, status) =>
+      this.#token(json, req, status),
     );
   }
 
@@ -255,13 +244,8 @@ export class PantherClient {
    * provider).
    */
   async updateToken(id: string, body: ModifyApiToken): Promise<ApiToken> {
-    return this.#call(
-      "update",
-      "POST",
-      `/api-tokens/${encodeId(id)}`,
-      body,
-      (json, req, status) =>
-        readTokenQuickly(json, false) ?? this.#parse(schemas().ApiTokenSchema, json, req, status),
+    return this.#call("update", "POST", `/api-tokens/${encodeId(id)}`, body, (json, req, status) =>
+      this.#token(json, req, status),
     );
   }
 
@@ -284,9 +268,7 @@ export class PantherClient {
       "POST",
       `/api-tokens/${encodeId(id)}/rotate`,
       undefined,
-      (json, req, status) =>
-        readTokenQuickly(json, true) ??
-        this.#parse(schemas().ApiTokenWithValueSchema, json, req, status),
+      (json, req, status) => this.#tokenWithValue(json, req, status),
     );
   }
 
@@ -477,6 +459,21 @@ export class PantherClient {
       );
     }
     return parse(json, request, status);
+  }
+
+  /** A token answer: read quickly when well formed, else by its schema, which says what does not fit. */
+  #token(json: unknown, request: RequestDescription, status: number): ApiToken {
+    return (
+      readTokenQuickly(json, false) ?? this.#parse(schemas().ApiTokenSchema, json, request, status)
+    );
+  }
+
+  /** A create or rotate answer, with its value: as {@link PantherClient.#token}. */
+  #tokenWithValue(json: unknown, request: RequestDescription, status: number): ApiTokenWithValue {
+    return (
+      readTokenQuickly(json, true) ??
+      this.#parse(schemas().ApiTokenWithValueSchema, json, request, status)
+    );
   }
 
   /** `json` read with `schema`, else a {@link PantherResponseError} naming the fields that did not fit. */
