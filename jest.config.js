@@ -14,8 +14,8 @@ module.exports = {
     ["summary", {}],
     ["<rootDir>/test/support/summary-reporter.js", {}],
   ],
-  // The lifecycle suites spawn provider hosts and an emulator per file; two
-  // cores are what the CI machines have.
+  // Two cores are what the CI machines have; the real-engine files each run the
+  // Pulumi CLI, its language host and an emulator as child processes.
   maxWorkers: 2,
   testTimeout: 60000,
 };
