@@ -6,7 +6,8 @@
  * job. The serialized provider (`__provider`) is added at the edge
  * (`index.ts`), which alone handles property bags.
  */
-import { storedState, type TokenState } from "./state";
+import type { TokenState } from "./state";
+import { storedState } from "./storedState";
 
 export class PartialFailure extends Error {
   /** Id of the token that exists in Panther. */

@@ -17,7 +17,7 @@ import { PROVIDER_KEY, type TokenInputs } from "./inputs";
 import * as lifecycle from "./lifecycle";
 import { stderrProgress } from "./progress";
 import { Session, type ProviderDeps } from "./session";
-import { isTokenState, readState, storedState, type StoredState } from "./state";
+import { isTokenState, readState, storedState, type StoredState } from "./storedState";
 
 /** The provider, typed as the SDK sees it. */
 export type TokenProvider = Required<

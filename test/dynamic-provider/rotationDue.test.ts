@@ -5,7 +5,7 @@ import {
   rotatedSince,
   ROTATION_STAMP_SLACK_MS,
 } from "../../provider/dynamic-provider/rotationDue";
-import { readState } from "../../provider/dynamic-provider/state";
+import { readState } from "../../provider/dynamic-provider/storedState";
 import type { TokenInputs } from "../../provider/dynamic-provider/inputs";
 
 const DAY = 24 * 60 * 60 * 1000;

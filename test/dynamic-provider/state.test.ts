@@ -1,4 +1,5 @@
-import { readState, stateOf, valueState } from "../../provider/dynamic-provider/state";
+import { stateOf, valueState } from "../../provider/dynamic-provider/state";
+import { readState } from "../../provider/dynamic-provider/storedState";
 import { normalizeFields } from "../../provider/dynamic-provider/normalize";
 
 const NOW = Date.parse("2026-12-01T12:00:00Z");
