@@ -1,12 +1,14 @@
 /**
  * Giving the stack a working value: rotating a token that has none (an
- * adoption, a create whose answer was lost), waiting until a new value
+ * adoption, a create whose answer was lost), performing a due rotation
+ * (the deployer's own token only on purpose), waiting until a new value
  * authenticates, and what becomes of the stored value when a rotation fails.
  */
 import type { ApiTokenWithValue } from "../client/types";
 import { PartialFailure, messageOf } from "./errors";
 import type { TokenInputs } from "./inputs";
-import { RotationFailed, rotateReliably } from "./rotateReliably";
+import { TokenGone } from "./modify";
+import { RotationFailed, rotateReliably, type Rotation } from "./rotateReliably";
 import type { Session } from "./session";
 import {
   bookkeeping,
@@ -130,4 +132,91 @@ export async function rotateInto(
     state,
     `issued by a rotation after it ${why}`,
   );
+}
+
+/**
+ * Performs a due rotation: refused on the deployer's own token unless
+ * `rotateDeployerToken` (and then with the client to itself until the new key
+ * works). On failure, the state records what became of the old value; a
+ * plain error keeps the old state when nothing changed yet.
+ */
+export async function rotateDue(
+  session: Session,
+  id: string,
+  state: TokenState,
+  news: TokenInputs,
+  reasons: readonly string[],
+  changed: boolean,
+): Promise<Rotation> {
+  const fail = (message: string, value = state.valueState, cause?: unknown): Error => {
+    if (!changed && value === state.valueState) {
+      // Nothing changed yet: a plain error keeps the old state, which still asks for the rotation.
+      return new Error(`${message} Run pulumi up again to retry.`, { cause });
+    }
+    return new PartialFailure({
+      message: changed ? `${message} Its name, permissions and CIDR blocks were updated.` : message,
+      id,
+      state: revalued(state, value),
+      reasons: [`rotation of token ${id} is still to do; run pulumi up again`],
+      cause,
+    });
+  };
+  const isDeployer = await session.isDeployer(id);
+  if (isDeployer && news.rotateDeployerToken !== true) {
+    throw fail(
+      `Token ${id} is the deployer's own token (the key in panther:token or PANTHER_API_TOKEN), and a ` +
+        `rotation is due (${reasons.join("; ")}). Rotating it would cut off this deployment, so it was ` +
+        `refused. Set rotateDeployerToken: true on it to rotate it on purpose (the new key is its value ` +
+        `output: set panther:token from it before the next run), remove what makes the rotation due, or ` +
+        `deploy with another token.`,
+    );
+  }
+  try {
+    return isDeployer
+      ? await rotateDeployerToken(session, id, state, news)
+      : await rotateReliably(session, id, false, state.rotatedAt);
+  } catch (error) {
+    if (error instanceof RotationFailed && error.outcome === "gone") {
+      throw new TokenGone(id, error);
+    }
+    const value =
+      error instanceof RotationFailed
+        ? afterFailedRotation(session, state.valueState, error)
+        : state.valueState;
+    throw fail(
+      `Rotating Panther token ${id} failed (${reasons.join("; ")}): ${messageOf(error)}`,
+      value,
+      error,
+    );
+  }
+}
+
+/**
+ * Rotates the deployer's own token with the client to itself: calls in
+ * flight finish first, then the rotation, then a wait (bounded, with
+ * progress lines) until the new key authenticates; only then do the run's
+ * other calls go on, with the new key.
+ */
+function rotateDeployerToken(
+  session: Session,
+  id: string,
+  state: TokenState,
+  news: TokenInputs,
+): Promise<Rotation> {
+  return session.exclusively(async () => {
+    const rotation = await rotateReliably(session, id, true, state.rotatedAt);
+    const timeoutSeconds = news.usableTimeoutSeconds ?? DEFAULT_USABLE_TIMEOUT_SECONDS;
+    session.progress(
+      `token ${id}: the deployer's own token was rotated; waiting until its new key works (up to ${timeoutSeconds} s) before this run goes on`,
+    );
+    try {
+      await waitUntilUsable(session, rotation.token.value, id, timeoutSeconds);
+    } catch (error) {
+      session.progress(
+        `token ${id}: ${messageOf(error)} This run goes on with the new key; calls may fail with 401 until Panther accepts it.`,
+      );
+    }
+    session.client().replaceApiKey(rotation.token.value);
+    return rotation;
+  });
 }

@@ -7,23 +7,25 @@
  *   check   no network: validate and normalize inputs (`check.ts`)
  *   diff    no network: compare state with checked inputs; name every due rotation
  *   create  POST /api-tokens born locked (`mark.ts`), then POST /api-tokens/{id}
- *           to the declared fields; adoption (`adopt.ts`) instead with adoptTokenId
+ *           to the declared fields (`unlock`, `modify.ts`); adoption (`adopt.ts`)
+ *           instead with adoptTokenId
  *   read    GET  /api-tokens/{id}; an import: GET self, GET
- *   update  POST /api-tokens/{id} when name, permissions or CIDR blocks changed;
- *           GET self (once per process) and POST /api-tokens/{id}/rotate when a
- *           rotation is due (a pair's turn: `pairTurn.ts`)
+ *   update  POST /api-tokens/{id} when name, permissions or CIDR blocks changed
+ *           (`applyFields`, `modify.ts`); the pair's turn (`pairStep`,
+ *           `pairTurn.ts`); GET self (once per process) and POST
+ *           /api-tokens/{id}/rotate when a rotation is due (`rotateDue`,
+ *           `issueValue.ts`), then a wait until the new value works
  *   delete  DELETE /api-tokens/{id}
  * A 404 counts as "gone" only when proven (`guards.ts`). Lost answers are
  * reconciled (`reconcile.ts`, `modify.ts`, `rotateReliably.ts`); a token
  * that exists while a later step failed is reported with its state
- * ({@link PartialFailure}).
+ * (`PartialFailure`, `errors.ts`).
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { isPantherError } from "../client/errors";
 import type { ApiToken } from "../client/types";
 import { adopt } from "./adopt";
 import { checkInputs } from "./check";
-import { PartialFailure, messageOf } from "./errors";
 import { getOrGone, originDiffers, originFor, proveGone, readOtherToken } from "./guards";
 import {
   API_FIELDS,
@@ -32,34 +34,23 @@ import {
   UNKNOWN,
   type TokenInputs,
 } from "./inputs";
-import { afterFailedRotation, ensureUsable, rotateInto, withRotatedValue } from "./issueValue";
+import { ensureUsable, rotateDue, rotateInto, withRotatedValue } from "./issueValue";
 import { lockedBody } from "./mark";
-import { TokenGone, updateVerified } from "./modify";
+import { applyFields, unlock } from "./modify";
 import { normalizeFields, sameFields, sameList, type TokenFields } from "./normalize";
-import {
-  followerTurn,
-  pairTrigger,
-  seenGeneration,
-  viewAt,
-  type PairInput,
-  type PairView,
-} from "./pair";
-import { decideTurn } from "./pairTurn";
+import { createdView, pairOf, pairRise, pairTrigger } from "./pair";
+import { pairStep } from "./pairTurn";
 import { createReconciled, settleLostCreates } from "./reconcile";
-import { RotationFailed, rotateReliably, type Rotation } from "./rotateReliably";
 import { expiryWarning, rotatedSince, rotationReasons } from "./rotationDue";
 import type { Session } from "./session";
 import {
   bookkeeping,
-  type Bookkeeping,
   inputsOfState,
-  revalued,
   stateOf,
   tokenOfState,
   valueState,
   type TokenState,
 } from "./state";
-import { waitUntilUsable, DEFAULT_USABLE_TIMEOUT_SECONDS } from "./usable";
 
 /** What create returns: the token's id and state. */
 export interface Created {
@@ -142,7 +133,7 @@ export function diff(
  * fields (one update), and returns its value. Transactional: if it throws a
  * plain error, no token was left behind that this stack can track (the
  * error names what to look for when one may appear); if a token exists but
- * a later step failed, it throws a {@link PartialFailure} so the engine
+ * a later step failed, it throws a `PartialFailure` so the engine
  * keeps it and the next `up` finishes it.
  */
 export async function create(session: Session, given: TokenInputs): Promise<Created> {
@@ -321,206 +312,6 @@ export async function remove(session: Session, id: string, olds: TokenState): Pr
   }
 }
 
-// --- Steps -------------------------------------------------------------------
-
-/**
- * Gives a token created born locked its declared fields: the mark is gone
- * once this returns. When the update fails, the token still exists, locked:
- * a {@link PartialFailure} carries it with its value, and the next `up`
- * sends the update again (its recorded fields still carry the mark).
- */
-async function unlock(
-  session: Session,
-  id: string,
-  inputs: TokenInputs,
-  body: TokenFields,
-  carried: Pick<TokenState, "value" | "valueState"> & Partial<Bookkeeping>,
-  locked: () => TokenState,
-): Promise<TokenState> {
-  let token: ApiToken;
-  try {
-    token = await updateVerified(session, id, body);
-  } catch (error) {
-    throw new PartialFailure({
-      message:
-        `Panther token "${body.name}" (${id}) was created, but giving it its declared name, permissions and ` +
-        `CIDR blocks failed: ${messageOf(error)} It is still locked to its creation mark (nobody can use it).`,
-      id,
-      state: locked(),
-      reasons: [
-        `the update of token ${id} to its declared fields is still to do; run pulumi up again`,
-      ],
-      cause: error,
-    });
-  }
-  return stateOf(token, inputs, {
-    value: carried.value,
-    valueState: carried.valueState,
-    applied: { sent: body, reported: normalizeFields(token) },
-    ...bookkeeping(carried),
-  });
-}
-
-/** Sends the declared fields; a 404 is proven (then the token is gone) before it is reported. */
-async function applyFields(
-  session: Session,
-  olds: TokenState,
-  id: string,
-  body: TokenFields,
-): Promise<ApiToken> {
-  try {
-    return await updateVerified(session, id, body);
-  } catch (error) {
-    if (!(error instanceof TokenGone)) throw error;
-    await proveGone(session, olds, id, error.cause);
-    throw error;
-  }
-}
-
-/**
- * A pair's part in an update: for slot a, whose turn a new generation is
- * (decided from Panther's records); for slot b, what slot a decided. Returns
- * the rotation reason when it is this token's turn, the view to record, and
- * the other token's id once found.
- */
-async function pairStep(
-  session: Session,
-  id: string,
-  olds: TokenState,
-  news: TokenInputs,
-  dueAnyway: boolean,
-): Promise<{ reason?: string; view?: PairView; peerId?: string }> {
-  const pair = pairOf(news);
-  if (pair === undefined) return {};
-  const own = seenGeneration(olds.pairView, olds.rotationTrigger, pair);
-  // Without a new decision the recorded view stays as it is, in its own units.
-  const kept = olds.pairView === undefined ? {} : { view: olds.pairView };
-  if (pair.slot === "b") {
-    const follow = followerTurn(leaderOf(news), own, pair);
-    if (follow === undefined) return kept;
-    if (!follow.rotate) {
-      session.progress(
-        `token ${id}: the pair's generation ${follow.view.seen} is the other token's turn (or nobody's), so this one keeps its value`,
-      );
-      return { view: follow.view };
-    }
-    return {
-      reason: `the pair's generation rose to ${follow.view.seen} and this token holds the pair's older value`,
-      view: follow.view,
-    };
-  }
-  if (pair.generation <= own) return kept;
-  const decided = await decideTurn(session, id, olds, pair, dueAnyway);
-  const view = viewAt(pair, decided.turn, decided.peerIssuedAt);
-  const peer = { peerId: decided.peerId };
-  if (decided.turn === "a") {
-    return {
-      ...(dueAnyway
-        ? {}
-        : {
-            reason: `the pair's generation rose to ${pair.generation} and this token holds the pair's older value`,
-          }),
-      view,
-      ...peer,
-    };
-  }
-  session.progress(
-    `token ${id}: the pair's generation rose to ${pair.generation}; ` +
-      (decided.turn === "b"
-        ? "the other token holds the older value and rotates, so this one keeps its value"
-        : "the other token's value is newer than this one's and did not come from this pair's last turn (it was " +
-          "created or rotated since), so it counts as this rise's new value and neither token rotates"),
-  );
-  return { view, ...peer };
-}
-
-/**
- * Performs a due rotation: refused on the deployer's own token unless
- * `rotateDeployerToken` (and then with the client to itself until the new key
- * works). On failure, the state records what became of the old value; a
- * plain error keeps the old state when nothing changed yet.
- */
-async function rotateDue(
-  session: Session,
-  id: string,
-  state: TokenState,
-  news: TokenInputs,
-  reasons: readonly string[],
-  changed: boolean,
-): Promise<Rotation> {
-  const fail = (message: string, value = state.valueState, cause?: unknown): Error => {
-    if (!changed && value === state.valueState) {
-      // Nothing changed yet: a plain error keeps the old state, which still asks for the rotation.
-      return new Error(`${message} Run pulumi up again to retry.`, { cause });
-    }
-    return new PartialFailure({
-      message: changed ? `${message} Its name, permissions and CIDR blocks were updated.` : message,
-      id,
-      state: revalued(state, value),
-      reasons: [`rotation of token ${id} is still to do; run pulumi up again`],
-      cause,
-    });
-  };
-  const isDeployer = await session.isDeployer(id);
-  if (isDeployer && news.rotateDeployerToken !== true) {
-    throw fail(
-      `Token ${id} is the deployer's own token (the key in panther:token or PANTHER_API_TOKEN), and a ` +
-        `rotation is due (${reasons.join("; ")}). Rotating it would cut off this deployment, so it was ` +
-        `refused. Set rotateDeployerToken: true on it to rotate it on purpose (the new key is its value ` +
-        `output: set panther:token from it before the next run), remove what makes the rotation due, or ` +
-        `deploy with another token.`,
-    );
-  }
-  try {
-    return isDeployer
-      ? await rotateDeployerToken(session, id, state, news)
-      : await rotateReliably(session, id, false, state.rotatedAt);
-  } catch (error) {
-    if (error instanceof RotationFailed && error.outcome === "gone") {
-      throw new TokenGone(id, error);
-    }
-    const value =
-      error instanceof RotationFailed
-        ? afterFailedRotation(session, state.valueState, error)
-        : state.valueState;
-    throw fail(
-      `Rotating Panther token ${id} failed (${reasons.join("; ")}): ${messageOf(error)}`,
-      value,
-      error,
-    );
-  }
-}
-
-/**
- * Rotates the deployer's own token with the client to itself: calls in
- * flight finish first, then the rotation, then a wait (bounded, with
- * progress lines) until the new key authenticates; only then do the run's
- * other calls go on, with the new key.
- */
-function rotateDeployerToken(
-  session: Session,
-  id: string,
-  state: TokenState,
-  news: TokenInputs,
-): Promise<Rotation> {
-  return session.exclusively(async () => {
-    const rotation = await rotateReliably(session, id, true, state.rotatedAt);
-    const timeoutSeconds = news.usableTimeoutSeconds ?? DEFAULT_USABLE_TIMEOUT_SECONDS;
-    session.progress(
-      `token ${id}: the deployer's own token was rotated; waiting until its new key works (up to ${timeoutSeconds} s) before this run goes on`,
-    );
-    try {
-      await waitUntilUsable(session, rotation.token.value, id, timeoutSeconds);
-    } catch (error) {
-      session.progress(
-        `token ${id}: ${messageOf(error)} This run goes on with the new key; calls may fail with 401 until Panther accepts it.`,
-      );
-    }
-    session.client().replaceApiKey(rotation.token.value);
-    return rotation;
-  });
-}
-
 // --- Comparisons -------------------------------------------------------------
 
 function fieldsChanged(olds: TokenState, news: TokenInputs): boolean {
@@ -536,52 +327,6 @@ function stateInputsChanged(olds: TokenState, news: TokenInputs): boolean {
       key !== "pairLeader" &&
       JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null),
   );
-}
-
-/** The pair input, when it is known (it is unknown during some previews). */
-function pairOf(news: TokenInputs): PairInput | undefined {
-  const pair = news.pair as unknown;
-  return typeof pair === "object" && pair !== null && typeof news.pair?.generation === "number"
-    ? news.pair
-    : undefined;
-}
-
-/** Slot a's recorded decision as slot b's input gives it, when known. */
-function leaderOf(news: TokenInputs): PairView | undefined {
-  const leader = news.pairLeader as unknown;
-  return typeof leader === "object" && leader !== null ? news.pairLeader : undefined;
-}
-
-/** What a pair's token does about its generation at the next `up`, in words; undefined for nothing. */
-function pairRise(olds: TokenState, news: TokenInputs): string | undefined {
-  const pair = pairOf(news);
-  if (pair === undefined) return undefined;
-  const own = seenGeneration(olds.pairView, olds.rotationTrigger, pair);
-  if (pair.slot === "a") {
-    return pair.generation > own
-      ? `the pair's generation rose to ${pair.generation}; on up, whichever of its two tokens holds the older ` +
-          `value rotates, and the other keeps its value`
-      : undefined;
-  }
-  if ((news.pairLeader as unknown) === UNKNOWN) {
-    return pair.generation > own
-      ? `the pair's generation rose to ${pair.generation}; on up, this token follows the other token's decision`
-      : undefined;
-  }
-  const follow = followerTurn(leaderOf(news), own, pair);
-  if (follow === undefined) return undefined;
-  return follow.rotate
-    ? `the pair's generation ${follow.view.seen} is this token's turn: it rotates on up`
-    : `the pair's generation ${follow.view.seen} is the other token's turn: this one records it and keeps its value`;
-}
-
-/** The view a token of a pair records at creation (no rotation: both values are new). */
-function createdView(pair: PairInput, given: TokenInputs): PairView {
-  if (pair.slot === "a") return viewAt(pair, "none");
-  // The second token starts where the first one's decisions stand (both values are new).
-  const leader = leaderOf(given);
-  if (leader === undefined) return viewAt(pair);
-  return followerTurn(leader, pair.generation, pair)?.view ?? viewAt(pair);
 }
 
 /**

@@ -15,12 +15,19 @@
  * 2. read the token: if it holds what was sent, done; otherwise send again
  *    (at most {@link MAX_UPDATES} attempts in all).
  * Nothing is inferred from a clock or a stamp: the proof is the window.
+ *
+ * Two steps of the lifecycle are such updates: {@link unlock} (a token
+ * created born locked gets its declared fields) and {@link applyFields} (an
+ * update's changed fields).
  */
 import { isPantherError } from "../client/errors";
 import type { ApiToken, ModifyApiToken } from "../client/types";
-import { messageOf } from "./errors";
-import { holdsRequest, type TokenFields } from "./normalize";
+import { PartialFailure, messageOf } from "./errors";
+import { proveGone } from "./guards";
+import type { TokenInputs } from "./inputs";
+import { holdsRequest, normalizeFields, type TokenFields } from "./normalize";
 import type { Session } from "./session";
+import { bookkeeping, stateOf, type Bookkeeping, type TokenState } from "./state";
 
 /** Updates attempted in all when answers are lost. */
 export const MAX_UPDATES = 3;
@@ -111,4 +118,58 @@ export async function updateVerified(
     );
   }
   throw lastError;
+}
+
+/**
+ * Gives a token created born locked its declared fields: the mark is gone
+ * once this returns. When the update fails, the token still exists, locked:
+ * a {@link PartialFailure} carries it with its value, and the next `up`
+ * sends the update again (its recorded fields still carry the mark).
+ */
+export async function unlock(
+  session: Session,
+  id: string,
+  inputs: TokenInputs,
+  body: TokenFields,
+  carried: Pick<TokenState, "value" | "valueState"> & Partial<Bookkeeping>,
+  locked: () => TokenState,
+): Promise<TokenState> {
+  let token: ApiToken;
+  try {
+    token = await updateVerified(session, id, body);
+  } catch (error) {
+    throw new PartialFailure({
+      message:
+        `Panther token "${body.name}" (${id}) was created, but giving it its declared name, permissions and ` +
+        `CIDR blocks failed: ${messageOf(error)} It is still locked to its creation mark (nobody can use it).`,
+      id,
+      state: locked(),
+      reasons: [
+        `the update of token ${id} to its declared fields is still to do; run pulumi up again`,
+      ],
+      cause: error,
+    });
+  }
+  return stateOf(token, inputs, {
+    value: carried.value,
+    valueState: carried.valueState,
+    applied: { sent: body, reported: normalizeFields(token) },
+    ...bookkeeping(carried),
+  });
+}
+
+/** Sends the declared fields; a 404 is proven (then the token is gone) before it is reported. */
+export async function applyFields(
+  session: Session,
+  olds: TokenState,
+  id: string,
+  body: TokenFields,
+): Promise<ApiToken> {
+  try {
+    return await updateVerified(session, id, body);
+  } catch (error) {
+    if (!(error instanceof TokenGone)) throw error;
+    await proveGone(session, olds, id, error.cause);
+    throw error;
+  }
 }

@@ -23,7 +23,8 @@
  * before decisions were recorded never rotates a token unless the records
  * prove it is that token's turn.
  */
-import type { CheckFailure } from "./inputs";
+import { UNKNOWN, type CheckFailure, type TokenInputs } from "./inputs";
+import type { TokenState } from "./state";
 
 /** What `PantherApiTokenPair` passes to each of its tokens. */
 export interface PairInput {
@@ -208,4 +209,50 @@ export function followerTurn(
       ? { seen: leader.seen }
       : { seen: leader.seen, periodDays: leader.periodDays };
   return { view, rotate: leader.turn === "b" };
+}
+
+/** The pair input, when it is known (it is unknown during some previews). */
+export function pairOf(news: TokenInputs): PairInput | undefined {
+  const pair = news.pair as unknown;
+  return typeof pair === "object" && pair !== null && typeof news.pair?.generation === "number"
+    ? news.pair
+    : undefined;
+}
+
+/** Slot a's recorded decision as slot b's input gives it, when known. */
+export function leaderOf(news: TokenInputs): PairView | undefined {
+  const leader = news.pairLeader as unknown;
+  return typeof leader === "object" && leader !== null ? news.pairLeader : undefined;
+}
+
+/** What a pair's token does about its generation at the next `up`, in words; undefined for nothing. */
+export function pairRise(olds: TokenState, news: TokenInputs): string | undefined {
+  const pair = pairOf(news);
+  if (pair === undefined) return undefined;
+  const own = seenGeneration(olds.pairView, olds.rotationTrigger, pair);
+  if (pair.slot === "a") {
+    return pair.generation > own
+      ? `the pair's generation rose to ${pair.generation}; on up, whichever of its two tokens holds the older ` +
+          `value rotates, and the other keeps its value`
+      : undefined;
+  }
+  if ((news.pairLeader as unknown) === UNKNOWN) {
+    return pair.generation > own
+      ? `the pair's generation rose to ${pair.generation}; on up, this token follows the other token's decision`
+      : undefined;
+  }
+  const follow = followerTurn(leaderOf(news), own, pair);
+  if (follow === undefined) return undefined;
+  return follow.rotate
+    ? `the pair's generation ${follow.view.seen} is this token's turn: it rotates on up`
+    : `the pair's generation ${follow.view.seen} is the other token's turn: this one records it and keeps its value`;
+}
+
+/** The view a token of a pair records at creation (no rotation: both values are new). */
+export function createdView(pair: PairInput, given: TokenInputs): PairView {
+  if (pair.slot === "a") return viewAt(pair, "none");
+  // The second token starts where the first one's decisions stand (both values are new).
+  const leader = leaderOf(given);
+  if (leader === undefined) return viewAt(pair);
+  return followerTurn(leader, pair.generation, pair)?.view ?? viewAt(pair);
 }
