@@ -5,7 +5,8 @@
  * zod schemas of `schemas.ts`, loaded then, to say what does not fit.
  * Internal: not exported from the package's entry points.
  */
-import type { Actor, ApiToken, ApiTokenWithValue } from "./types";
+import { redactAndCut } from "./errors/redact";
+import type { Actor, ApiToken, ApiTokenWithValue, UnreadableToken } from "./types";
 
 /** Members of an actor object that are kept, when they are strings. */
 export const ACTOR_FIELDS = ["id", "type", "name", "tokenId", "apiTokenId", "email"] as const;
@@ -114,4 +115,47 @@ export function readPageQuickly(
   if (!Array.isArray(results)) return undefined;
   if (next !== undefined && next !== null && typeof next !== "string") return undefined;
   return next === undefined ? { results } : { results, next };
+}
+
+/** What zod says of a field that does not fit (its issues, without naming zod's types). */
+interface Issue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/** Longest texts quoted of an answer that does not fit, after redaction. */
+const MAX_PROBLEM = 300;
+const MAX_UNREADABLE_FIELD = 100;
+
+/**
+ * Which fields did not fit and what was expected, from zod issues. zod's
+ * messages name types and expectations, never the input's values.
+ */
+export function describeIssues(
+  issues: readonly Issue[],
+  secrets: readonly string[],
+  whole = "body",
+): string {
+  const shown = issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : whole}: ${issue.message}`);
+  if (issues.length > 5) shown.push(`${issues.length - 5} more`);
+  return redactAndCut(shown.join("; "), secrets, MAX_PROBLEM);
+}
+
+/** A list item that does not fit the token schema, as reported in a listing's `unreadable`. */
+export function unreadableOf(
+  item: unknown,
+  page: number,
+  index: number,
+  issues: readonly Issue[],
+  secrets: readonly string[],
+): UnreadableToken {
+  const out: UnreadableToken = { page, index, problem: describeIssues(issues, secrets, "item") };
+  if (typeof item === "object" && item !== null) {
+    const { id, name } = item as { id?: unknown; name?: unknown };
+    if (typeof id === "string") out.id = redactAndCut(id, secrets, MAX_UNREADABLE_FIELD);
+    if (typeof name === "string") out.name = redactAndCut(name, secrets, MAX_UNREADABLE_FIELD);
+  }
+  return out;
 }

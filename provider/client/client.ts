@@ -13,45 +13,35 @@
  * `{id}` may be `self`: the token making the call. This module knows nothing
  * of Pulumi.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import type { z } from "zod";
-import {
-  PantherApiError,
-  PantherConfigError,
-  PantherNetworkError,
-  PantherRedirectError,
-  PantherResponseError,
-} from "./errors";
+import { describeIssues, readPageQuickly, readTokenQuickly, unreadableOf } from "./answers";
+import { checkedKey, encodeId } from "./apiKey";
+import { PantherResponseError } from "./errors";
 import type { RequestDescription } from "./errors";
-import { appliedForNetworkCode, appliedForStatus } from "./errors/applied";
-import { redact, redactAndCut } from "./errors/redact";
-import { DEFAULT_TIMEOUTS, poolFor } from "./pool";
+import { redact } from "./errors/redact";
+import { REAL_TIME, type PantherClientOptions, type RetryEvent } from "./options";
+import { DEFAULT_TIMEOUTS } from "./pool";
 import type { Timeouts } from "./pool";
-import {
-  DEFAULT_RETRY_POLICY,
-  RETRYABLE_NETWORK_CODES,
-  RETRYABLE_STATUSES,
-  backoffDelay,
-  parseRetryAfter,
-} from "./retry";
+import { DEFAULT_RETRY_POLICY, backoffDelay, parseRetryAfter } from "./retry";
 import type { RetryPolicy } from "./retry";
-import { readPageQuickly, readTokenQuickly } from "./answers";
 import type * as Schemas from "./schemas";
 import { ServerClock } from "./serverClock";
+import { headerOf, retryReasonOf, send, settle, type Outcome } from "./transport";
 import type {
   ApiToken,
   ApiTokenWithValue,
   ModifyApiToken,
+  Operation,
   TokenListing,
   TokenPage,
   UnreadableToken,
 } from "./types";
 import { parseBaseUrl } from "./url";
 import type { PantherBaseUrl } from "./url";
-import { USER_AGENT } from "./version";
 
-/** The six operations of the api-tokens API. */
+export type { Operation } from "./types";
+export type { PantherClientOptions, RetryEvent } from "./options";
 
 /** The zod schemas, loaded on first need: zod takes ~100 ms to load, and well-formed answers never need it. */
 let loadedSchemas: typeof Schemas | undefined;
@@ -61,88 +51,7 @@ function schemas(): typeof Schemas {
   return loadedSchemas;
 }
 
-export type Operation = "create" | "list" | "get" | "update" | "delete" | "rotate";
-
-/** Told before each retry: what failed and how long the client waits. */
-export interface RetryEvent {
-  readonly operation: Operation;
-  /** The attempt that just failed, counting from 1. */
-  readonly attempt: number;
-  readonly delayMs: number;
-  /** `429`, `503`, `ECONNRESET`, ... */
-  readonly reason: string;
-}
-
-/** Options of {@link PantherClient}. */
-export interface PantherClientOptions {
-  /**
-   * The API URL shown in the Panther Console (Settings → API Tokens), with or
-   * without `/public/graphql`. HTTPS, except for `localhost` and loopback
-   * addresses. Must not contain the API key.
-   */
-  readonly url: string;
-  /** The API key the client authenticates with (`X-API-Key`). Never logged or put in errors. */
-  readonly apiKey: string;
-  /** Per-phase request timeouts; each field defaults to {@link DEFAULT_TIMEOUTS}. */
-  readonly timeouts?: Partial<Timeouts>;
-  /** Retry policy for operations that are safe to repeat; defaults to {@link DEFAULT_RETRY_POLICY}. */
-  readonly retry?: Partial<RetryPolicy>;
-  /** Called before each retry, e.g. to print progress. */
-  readonly onRetry?: (event: RetryEvent) => void;
-  /** Source of randomness for backoff jitter (tests pin it). Default `Math.random`. */
-  readonly random?: () => number;
-  /**
-   * Local time for backoff waits, the retry time budget and the send and
-   * receive stamps fed to {@link PantherClient.pantherClock}. Default: real
-   * time (`Date.now`, `timers/promises`). For deterministic fault tests.
-   *
-   * @internal
-   */
-  readonly clock?: { now(): number; sleep(ms: number): Promise<void> };
-  /**
-   * An undici dispatcher to send requests through instead of the shared
-   * keep-alive pool (its timeouts then are the dispatcher's own). For fault
-   * tests, e.g. an undici `MockAgent`.
-   *
-   * @internal Not in the shipped declarations, which must not name undici types.
-   */
-  readonly dispatcher?: Dispatcher;
-}
-
-type Outcome = (
-  | {
-      readonly kind: "response";
-      readonly status: number;
-      readonly headers: Dispatcher.ResponseData["headers"];
-      readonly text: string;
-    }
-  | { readonly kind: "network"; readonly code: string | undefined; readonly message: string }
-) & {
-  /** The API key the request was sent with. */
-  readonly key: string;
-};
-
 const MAX_LIST_PAGES = 10_000;
-
-/** Longest text quoted from each source, after redaction (see `redactAndCut`). */
-const MAX_PANTHER_MESSAGE = 500;
-const MAX_NETWORK_MESSAGE = 300;
-const MAX_NETWORK_CODE = 60;
-const MAX_PROBLEM = 300;
-const MAX_QUOTED_HEADER = 100;
-const MAX_UNREADABLE_FIELD = 100;
-
-/**
- * Repeated only when the failed attempt provably did nothing. Create and
- * rotate are not idempotent; an update is a full replace, but an attempt
- * whose answer was lost can land late, after a later change, and undo it.
- */
-const NOT_IDEMPOTENT: ReadonlySet<Operation> = new Set<Operation>(["create", "update", "rotate"]);
-
-const REAL_TIME = {
-  now: (): number => Date.now(),
-  sleep: (ms: number): Promise<void> => sleep(ms),
-};
 
 /**
  * A client for Panther's `/api-tokens` REST API.
@@ -396,69 +305,8 @@ export class PantherClient {
           continue;
         }
       }
-      return this.#settle(outcome, request, parse);
+      return settle(outcome, request, parse, this.#secrets(), this.#clock.now());
     }
-  }
-
-  #settle<T>(
-    outcome: Outcome,
-    request: RequestDescription,
-    parse: (json: unknown, request: RequestDescription, status: number) => T,
-  ): T {
-    const secrets = this.#secrets();
-    if (outcome.kind === "network") {
-      const timeout = outcome.code !== undefined && /TIMEOUT/.test(outcome.code);
-      throw new PantherNetworkError(
-        request,
-        timeout,
-        outcome.code === undefined
-          ? undefined
-          : redactAndCut(outcome.code, secrets, MAX_NETWORK_CODE),
-        redactAndCut(outcome.message, secrets, MAX_NETWORK_MESSAGE),
-      );
-    }
-    const { status, headers, text } = outcome;
-    if (status >= 300 && status < 400) {
-      const origin = originOf(headerOf(headers, "location"));
-      throw new PantherRedirectError(
-        request,
-        status,
-        origin === undefined ? undefined : redactAndCut(origin, secrets, MAX_QUOTED_HEADER),
-      );
-    }
-    if (status >= 400) {
-      const said = pantherMessageOf(text);
-      throw new PantherApiError(
-        request,
-        status,
-        said === undefined ? undefined : redactAndCut(said, secrets, MAX_PANTHER_MESSAGE),
-        parseRetryAfter(headerOf(headers, "retry-after"), this.#clock.now()),
-      );
-    }
-    if (request.operation === "delete") return parse(undefined, request, status);
-    if (text.trim() === "") {
-      throw new PantherResponseError(
-        request,
-        status,
-        "an empty body where a JSON token was expected",
-      );
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      const type = redactAndCut(
-        headerOf(headers, "content-type") ?? "no content-type",
-        secrets,
-        MAX_QUOTED_HEADER,
-      );
-      throw new PantherResponseError(
-        request,
-        status,
-        `a body that is not valid JSON (${type}, ${Buffer.byteLength(text)} bytes; truncated or not from the API)`,
-      );
-    }
-    return parse(json, request, status);
   }
 
   /** A token answer: read quickly when well formed, else by its schema, which says what does not fit. */
@@ -492,182 +340,23 @@ export class PantherClient {
     );
   }
 
-  async #send(
+  #send(
     method: "GET" | "POST" | "DELETE",
     path: string,
     payload: string | undefined,
   ): Promise<Outcome> {
-    const key = this.#apiKey;
-    const headers: Record<string, string> = {
-      "x-api-key": key,
-      "user-agent": USER_AGENT,
-      accept: "application/json",
-    };
-    if (payload !== undefined) headers["content-type"] = "application/json";
-    const dispatcher = this.#dispatcher ?? poolFor(this.#base.origin, this.#timeouts);
-    const sentAt = this.#clock.now();
-    try {
-      const response = await dispatcher.request({
-        origin: this.#base.origin,
-        method,
-        path: this.#base.basePath + path,
-        headers,
-        body: payload ?? null,
-      });
-      this.#serverClock.observe(headerOf(response.headers, "date"), sentAt, this.#clock.now());
-      const text = await response.body.text();
-      return {
-        kind: "response",
-        status: response.statusCode,
-        headers: response.headers,
-        text,
-        key,
-      };
-    } catch (error) {
-      return { kind: "network", code: networkCodeOf(error), message: networkMessageOf(error), key };
-    }
-  }
-}
-
-/**
- * `apiKey` trimmed, or a config error when it is empty or appears in `url`
- * (a key pasted into the URL would travel in logs and proxies). The error
- * quotes neither.
- */
-function checkedKey(apiKey: unknown, url: unknown): string {
-  if (typeof apiKey !== "string" || apiKey.trim() === "") {
-    throw new PantherConfigError("The Panther API key is empty.");
-  }
-  const key = apiKey.trim();
-  if (typeof url === "string" && key.length >= 8 && urlContains(url, key)) {
-    throw new PantherConfigError(
-      "The Panther API URL (panther:url or PANTHER_API_URL) contains the API key. Set panther:url to the " +
-        "API URL shown in the Panther Console under Settings → API Tokens, e.g. " +
-        "https://api.acme.runpanther.net/public/graphql, and the key with " +
-        "`pulumi config set --secret panther:token` or PANTHER_API_TOKEN; then replace the key, which " +
-        "may have been logged with the URL.",
+    return send(
+      {
+        base: this.#base,
+        key: this.#apiKey,
+        timeouts: this.#timeouts,
+        dispatcher: this.#dispatcher,
+        clock: this.#clock,
+        serverClock: this.#serverClock,
+      },
+      method,
+      path,
+      payload,
     );
   }
-  return key;
-}
-
-function urlContains(url: string, key: string): boolean {
-  const lowerKey = key.toLowerCase();
-  let decoded = url;
-  try {
-    decoded = decodeURIComponent(url);
-  } catch {
-    // Not percent-encoded validly: the raw text is all there is to search.
-  }
-  return url.toLowerCase().includes(lowerKey) || decoded.toLowerCase().includes(lowerKey);
-}
-
-function encodeId(id: string): string {
-  if (typeof id !== "string" || id === "") {
-    throw new PantherConfigError("A Panther token id must be a non-empty string.");
-  }
-  return encodeURIComponent(id);
-}
-
-function headerOf(headers: Dispatcher.ResponseData["headers"], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function originOf(location: string | undefined): string | undefined {
-  if (location === undefined) return undefined;
-  try {
-    return new URL(location).origin;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether the call `outcome` failed may have taken effect; see `PantherError.applied`. */
-function appliedOf(outcome: Outcome): "no" | "maybe" | "yes" {
-  return outcome.kind === "network"
-    ? appliedForNetworkCode(outcome.code)
-    : appliedForStatus(outcome.status);
-}
-
-/** Why `outcome` is worth another attempt of `operation`, or undefined. */
-function retryReasonOf(operation: Operation, outcome: Outcome): string | undefined {
-  const reason =
-    outcome.kind === "network"
-      ? outcome.code !== undefined && RETRYABLE_NETWORK_CODES.has(outcome.code)
-        ? outcome.code
-        : undefined
-      : RETRYABLE_STATUSES.has(outcome.status)
-        ? String(outcome.status)
-        : undefined;
-  if (reason === undefined) return undefined;
-  // A repeat of a call that may have taken effect could create a second token or rotate twice.
-  if (NOT_IDEMPOTENT.has(operation) && appliedOf(outcome) !== "no") return undefined;
-  return reason;
-}
-
-/** Panther's own text from an error body, unredacted and uncut: the caller does both, in that order. */
-function pantherMessageOf(text: string): string | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
-  const { message, error } = json as Record<string, unknown>;
-  // `{"message": …}` as the spec declares it; `{"error": …}` as Panther's tooling has seen on 403.
-  if (message !== undefined && typeof message !== "string") return undefined;
-  if (error !== undefined && typeof error !== "string") return undefined;
-  const said = message ?? error;
-  return said === undefined || said === "" ? undefined : said;
-}
-
-// undici puts the system error (ECONNRESET, ...) on `cause` of its own
-// errors for some failures (https://github.com/nodejs/undici/issues/1248),
-// so the code is looked for on the error, then on its cause.
-function networkCodeOf(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && code !== "UND_ERR") return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** The underlying error's message, unredacted and uncut: the caller does both, in that order. */
-function networkMessageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Which fields did not fit and what was expected, from zod issues. zod's
- * messages name types and expectations, never the input's values.
- */
-function describeIssues(
-  issues: readonly z.core.$ZodIssue[],
-  secrets: readonly string[],
-  whole = "body",
-): string {
-  const shown = issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join(".") : whole}: ${issue.message}`);
-  if (issues.length > 5) shown.push(`${issues.length - 5} more`);
-  return redactAndCut(shown.join("; "), secrets, MAX_PROBLEM);
-}
-
-function unreadableOf(
-  item: unknown,
-  page: number,
-  index: number,
-  issues: readonly z.core.$ZodIssue[],
-  secrets: readonly string[],
-): UnreadableToken {
-  const out: UnreadableToken = { page, index, problem: describeIssues(issues, secrets, "item") };
-  if (typeof item === "object" && item !== null) {
-    const { id, name } = item as { id?: unknown; name?: unknown };
-    if (typeof id === "string") out.id = redactAndCut(id, secrets, MAX_UNREADABLE_FIELD);
-    if (typeof name === "string") out.name = redactAndCut(name, secrets, MAX_UNREADABLE_FIELD);
-  }
-  return out;
 }

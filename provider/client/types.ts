@@ -8,6 +8,9 @@
  * Optional fields are written `?: T | undefined`, as the schemas produce them.
  */
 
+/** The six operations of the api-tokens API. */
+export type Operation = "create" | "list" | "get" | "update" | "delete" | "rotate";
+
 /**
  * Who created or last updated a token. The shape varies between Panther
  * versions: the spec puts the `user | api-token | system` enum on `id`,
