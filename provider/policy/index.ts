@@ -23,18 +23,26 @@ import {
   validateStackResourcesOfType,
   type Policies,
   type PolicyResource,
-  type ReportViolation,
-  type ResourceValidation,
-  type ResourceValidationArgs,
   type ResourceValidationPolicy,
   type StackValidationPolicy,
 } from "@pulumi/policy";
 
-import { isKnownPermission } from "../client/permissions";
 import { PantherApiToken } from "../resources/apiToken";
 import { API_TOKEN_PAIR_TYPE, API_TOKEN_TYPE } from "../resources/types";
 import { catchAll, describeBlock, parseBlock, within } from "./networks";
-import { CREDENTIAL_PERMISSIONS, isWritePermission } from "./permissions";
+import { CREDENTIAL_PERMISSIONS, isWritePermission, namePermissions } from "./permissions";
+import {
+  type TokenInputs,
+  tokenOf,
+  named,
+  configName,
+  input,
+  stringList,
+  wholeNumber,
+  listConfig,
+  tokenPolicy,
+  tokenNamesSchema,
+} from "./tokens";
 
 export { CREDENTIAL_PERMISSIONS, READ_ONLY_PERMISSIONS, isWritePermission } from "./permissions";
 export { API_TOKEN_PAIR_TYPE, API_TOKEN_TYPE } from "../resources/types";
@@ -43,107 +51,6 @@ export { API_TOKEN_PAIR_TYPE, API_TOKEN_TYPE } from "../resources/types";
 export const DEFAULT_MAX_ROTATION_DAYS = 90;
 /** Default of `maxWriteTokens` of {@link writeTokenLimit}. */
 export const DEFAULT_MAX_WRITE_TOKENS = 5;
-
-/** A token's inputs as the provider's check returns them (what resource policies see). */
-interface TokenInputs {
-  readonly permissions?: readonly string[];
-  readonly allowedCIDRBlocks?: readonly string[];
-  readonly allowUnknownPermissions?: boolean;
-  readonly adoptTokenId?: string;
-  readonly rotateOnAdopt?: boolean;
-  readonly allowWiderAccess?: boolean;
-  readonly rotateAfterDays?: number;
-  readonly pair?: { readonly periodDays?: number };
-}
-
-/** Who a token is, from its URN and parent: never from its inputs. */
-interface Token {
-  /** The resource name, e.g. `ci-deployer` (`detections-ci-a` for a pair's token). */
-  readonly name: string;
-  /** The name of its `PantherApiTokenPair`, for a pair's token. */
-  readonly pairName?: string;
-  /** The stack, from the URN. */
-  readonly stack: string;
-}
-
-/** `urn:pulumi:<stack>::<project>::<type>::<name>`, split. */
-function splitUrn(urn: string): { stack: string; type: string; name: string } {
-  const parts = urn.split("::");
-  const qualifiedType = parts[2] ?? "";
-  return {
-    stack: (parts[0] ?? "").replace(/^urn:pulumi:/, ""),
-    type: qualifiedType.split("$").at(-1) ?? "",
-    name: parts.slice(3).join("::"),
-  };
-}
-
-function tokenOf(args: ResourceValidationArgs): Token {
-  const { stack } = splitUrn(args.urn);
-  const parent = args.opts.parent === undefined ? undefined : splitUrn(args.opts.parent);
-  return parent?.type === API_TOKEN_PAIR_TYPE
-    ? { name: args.name, pairName: parent.name, stack }
-    : { name: args.name, stack };
-}
-
-/** Whether config's list of token names names this token (or its pair). */
-function named(token: Token, names: readonly string[]): boolean {
-  return (
-    names.includes(token.name) || (token.pairName !== undefined && names.includes(token.pairName))
-  );
-}
-
-/** The name to put in config for this token: its pair's for a pair's token. */
-function configName(token: Token): string {
-  return token.pairName ?? token.name;
-}
-
-/** `allowedCIDRBlocks`, or `allowedCIDRBlocks of PantherApiTokenPair "x"`: where to make the fix. */
-function input(token: Token, property: string): string {
-  return token.pairName === undefined
-    ? property
-    : `${property} of PantherApiTokenPair ${JSON.stringify(token.pairName)}`;
-}
-
-function stringList(value: unknown): string[] | undefined {
-  return Array.isArray(value) && value.every((v) => typeof v === "string") ? value : undefined;
-}
-
-function wholeNumber(value: unknown, fallback: number): number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : fallback;
-}
-
-/** A list read from config: fixed, and kept in the order given. */
-function listConfig(
-  config: Record<string, unknown>,
-  key: string,
-  fallback: readonly string[],
-): string[] {
-  return stringList(config[key]) ?? [...fallback];
-}
-
-/**
- * A resource policy on `PantherApiToken`s alone: `validateResourceOfType` matches them by the
- * class's static `__pulumiType`, the type token the engine records
- * (`pulumi-nodejs:dynamic/panther:ApiToken`), so the SDK skips every other resource up front.
- */
-function tokenPolicy(
-  validate: (
-    inputs: TokenInputs,
-    token: Token,
-    config: Record<string, unknown>,
-    report: ReportViolation,
-  ) => void,
-): ResourceValidation {
-  return validateResourceOfType(PantherApiToken, (props, args, report) => {
-    validate(props, tokenOf(args), args.getConfig<Record<string, unknown>>(), report);
-  });
-}
-
-const tokenNamesSchema = {
-  type: "array" as const,
-  items: { type: "string" as const },
-  uniqueItems: true,
-};
 
 /**
  * Network restriction: every token lists `allowedCIDRBlocks`, none of them a catch-all
@@ -269,21 +176,6 @@ export const rotationScheduled: ResourceValidationPolicy = {
     }
   }),
 };
-
-/** Known names (public vocabulary) as they are; how many others there are, without their text. */
-function namePermissions(permissions: readonly string[]): string {
-  const known = permissions.filter((p) => isKnownPermission(p));
-  const others = permissions.length - known.length;
-  const parts: string[] = [...known];
-  if (others > 0) {
-    parts.push(
-      others === 1
-        ? "1 name pulumi-panther does not know"
-        : `${others} names pulumi-panther does not know`,
-    );
-  }
-  return parts.join(", ");
-}
 
 /**
  * Least privilege: the permissions that can mint or change credentials or users

@@ -2,7 +2,7 @@
  * How the policy pack classes Panther permissions: which ones reach credentials or users, and
  * which ones only read.
  */
-import type { KnownPermission } from "../client/permissions";
+import { isKnownPermission, type KnownPermission } from "../client/permissions";
 
 /**
  * Permissions that can mint or change credentials or users, so a token holding one can give
@@ -59,4 +59,19 @@ const READ_ONLY: ReadonlySet<string> = new Set(READ_ONLY_PERMISSIONS);
 /** Whether `permission` lets a token change something in Panther (anything not read-only). */
 export function isWritePermission(permission: string): boolean {
   return !READ_ONLY.has(permission);
+}
+
+/** Known names (public vocabulary) as they are; how many others there are, without their text. */
+export function namePermissions(permissions: readonly string[]): string {
+  const known = permissions.filter((p) => isKnownPermission(p));
+  const others = permissions.length - known.length;
+  const parts: string[] = [...known];
+  if (others > 0) {
+    parts.push(
+      others === 1
+        ? "1 name pulumi-panther does not know"
+        : `${others} names pulumi-panther does not know`,
+    );
+  }
+  return parts.join(", ");
 }
