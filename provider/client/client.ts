@@ -13,7 +13,6 @@
  * `{id}` may be `self`: the token making the call. This module knows nothing
  * of Pulumi.
  */
-import type { Dispatcher } from "undici";
 import type { z } from "zod";
 import { describeIssues, readPageQuickly, readTokenQuickly, unreadableOf } from "./answers";
 import { checkedKey, encodeId } from "./apiKey";
@@ -22,12 +21,11 @@ import type { RequestDescription } from "./errors";
 import { redact } from "./errors/redact";
 import { REAL_TIME, type PantherClientOptions, type RetryEvent } from "./options";
 import { DEFAULT_TIMEOUTS } from "./pool";
-import type { Timeouts } from "./pool";
 import { DEFAULT_RETRY_POLICY, backoffDelay, parseRetryAfter } from "./retry";
 import type { RetryPolicy } from "./retry";
 import type * as Schemas from "./schemas";
 import { ServerClock } from "./serverClock";
-import { headerOf, retryReasonOf, send, settle, type Outcome } from "./transport";
+import { headerOf, retryReasonOf, send, settle, type Target } from "./transport";
 import type {
   ApiToken,
   ApiTokenWithValue,
@@ -78,27 +76,30 @@ export class PantherClient {
   /** Keys replaced by {@link replaceApiKey}: still redacted from every error. */
   readonly #retiredKeys: string[] = [];
   readonly #base: PantherBaseUrl;
-  readonly #timeouts: Timeouts;
   readonly #retry: RetryPolicy;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
   readonly #random: () => number;
   readonly #clock: { now(): number; sleep(ms: number): Promise<void> };
-  readonly #dispatcher: Dispatcher | undefined;
-  readonly #serverClock: ServerClock;
+  /** Where requests go and how (see `transport.ts`): built once, the key is given per request. */
+  readonly #target: Target;
   /** {@link PantherClient.#secrets}, rebuilt when a key is replaced. */
   #secretForms: string[] | undefined;
 
   constructor(options: PantherClientOptions) {
     this.#apiKey = checkedKey(options.apiKey, options.url);
     this.#base = parseBaseUrl(options.url);
-    this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#onRetry = options.onRetry;
     this.#random = options.random ?? Math.random;
     this.#clock = options.clock ?? REAL_TIME;
-    this.#dispatcher = options.dispatcher;
     const clock = this.#clock;
-    this.#serverClock = new ServerClock(() => clock.now());
+    this.#target = {
+      base: this.#base,
+      timeouts: { ...DEFAULT_TIMEOUTS, ...options.timeouts },
+      dispatcher: options.dispatcher,
+      clock,
+      serverClock: new ServerClock(() => clock.now()),
+    };
   }
 
   /** The origin requests go to, e.g. `https://api.acme.runpanther.net`. */
@@ -108,7 +109,7 @@ export class PantherClient {
 
   /** Panther's clock as learnt from the `Date` header of every response this client received. */
   get pantherClock(): ServerClock {
-    return this.#serverClock;
+    return this.#target.serverClock;
   }
 
   /**
@@ -279,7 +280,7 @@ export class PantherClient {
     let resentWithNewKey = false;
     // `attempt` counts against the retry policy; `sent` counts requests, a re-send for a new key included.
     for (let attempt = 1, sent = 1; ; sent++) {
-      const outcome = await this.#send(method, path, payload);
+      const outcome = await send(this.#target, this.#apiKey, method, path, payload);
       if (
         !resentWithNewKey &&
         outcome.kind === "response" &&
@@ -337,26 +338,6 @@ export class PantherClient {
       request,
       status,
       `a body of the wrong shape (${describeIssues(result.error.issues, this.#secrets())})`,
-    );
-  }
-
-  #send(
-    method: "GET" | "POST" | "DELETE",
-    path: string,
-    payload: string | undefined,
-  ): Promise<Outcome> {
-    return send(
-      {
-        base: this.#base,
-        key: this.#apiKey,
-        timeouts: this.#timeouts,
-        dispatcher: this.#dispatcher,
-        clock: this.#clock,
-        serverClock: this.#serverClock,
-      },
-      method,
-      path,
-      payload,
     );
   }
 }

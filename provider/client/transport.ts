@@ -24,11 +24,9 @@ import type { Operation } from "./types";
 import type { PantherBaseUrl } from "./url";
 import { USER_AGENT } from "./version";
 
-/** What a request is sent to and with. */
+/** Where a client's requests go and how: fixed for the client's life (its key is not). */
 export interface Target {
   readonly base: PantherBaseUrl;
-  /** The API key the request is sent with. */
-  readonly key: string;
   readonly timeouts: Timeouts;
   readonly dispatcher: Dispatcher | undefined;
   readonly clock: { now(): number };
@@ -63,14 +61,15 @@ const MAX_QUOTED_HEADER = 100;
  */
 const NOT_IDEMPOTENT: ReadonlySet<Operation> = new Set<Operation>(["create", "update", "rotate"]);
 
-/** Sends one request; never throws: a network failure is an outcome too. */
+/** Sends one request with `key`; never throws: a network failure is an outcome too. */
 export async function send(
   target: Target,
+  key: string,
   method: "GET" | "POST" | "DELETE",
   path: string,
   payload: string | undefined,
 ): Promise<Outcome> {
-  const { key, base, clock } = target;
+  const { base, clock } = target;
   const headers: Record<string, string> = {
     "x-api-key": key,
     "user-agent": USER_AGENT,

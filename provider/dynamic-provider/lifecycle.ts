@@ -285,10 +285,8 @@ export async function update(
     return { outs: turn.view === undefined ? state : { ...state, pairView: turn.view } };
   }
   const rotation = await rotateDue(session, id, state, news, reasons, changed);
-  const trigger =
-    pairOf(news) === undefined
-      ? {}
-      : { rotationTrigger: pairTrigger(pairOf(news)?.generation ?? 0) };
+  const pair = pairOf(news);
+  const trigger = pair === undefined ? {} : { rotationTrigger: pairTrigger(pair.generation) };
   const rotated = withRotatedValue(
     session,
     rotation.token,

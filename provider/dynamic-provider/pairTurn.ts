@@ -61,7 +61,7 @@ function stamp(text: string | null | undefined, fallback: string): number {
  * both tokens. `dueAnyway` says slot a rotates for another reason (its
  * rotation then takes the turn).
  */
-export async function decideTurn(
+async function decideTurn(
   session: Session,
   id: string,
   olds: TokenState,

@@ -37,7 +37,7 @@ export interface Token {
 }
 
 /** `urn:pulumi:<stack>::<project>::<type>::<name>`, split. */
-export function splitUrn(urn: string): { stack: string; type: string; name: string } {
+function splitUrn(urn: string): { stack: string; type: string; name: string } {
   const parts = urn.split("::");
   const qualifiedType = parts[2] ?? "";
   return {
