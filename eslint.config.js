@@ -3,7 +3,16 @@ const js = require("@eslint/js");
 const tseslint = require("typescript-eslint");
 
 module.exports = tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "bench/results/**", ".build/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "packages/*/dist/**",
+      "node_modules/**",
+      "coverage/**",
+      "bench/results/**",
+      ".build/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -49,7 +58,12 @@ module.exports = tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    files: ["test/**/*.ts", "bench/**/*.ts", "provider/emulator/cli.ts", "examples/demo/**/*.ts"],
+    files: [
+      "test/**/*.ts",
+      "bench/**/*.ts",
+      "packages/panther-api-emulator/src/cli.ts",
+      "tools/demo/**/*.ts",
+    ],
     rules: { "no-console": "off" },
   },
 );

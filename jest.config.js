@@ -1,7 +1,12 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
-  roots: ["<rootDir>/test"],
+  // The provider's tests, and the emulator package's beside its sources.
+  roots: ["<rootDir>/test", "<rootDir>/packages/panther-api-emulator/test"],
+  // Tests import the emulator by its package name, from its sources (as tsconfig.json's paths do).
+  moduleNameMapper: {
+    "^pulumi-panther-emulator$": "<rootDir>/packages/panther-api-emulator/src/index.ts",
+  },
   testMatch: ["**/*.test.ts"],
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],

@@ -3,7 +3,7 @@
  * command, what the CLI printed about one resource, the per-resource step times the CLI
  * reports, and the section printed when there is no CLI to run.
  */
-import type { Emulator, EmulatorCounters } from "pulumi-panther/emulator";
+import type { Emulator, EmulatorCounters } from "pulumi-panther-emulator";
 
 import type { CommandResult } from "../tools/harness";
 import type { SectionResult, Target } from "./report";

@@ -9,10 +9,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-import { startEmulator, type Emulator } from "pulumi-panther/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 
 import {
-  FIXTURES_DIR,
   Project,
   REPO_ROOT,
   preparePackage,
@@ -26,8 +25,8 @@ import {
   type Registration,
 } from "../tools/harness";
 
-/** Directory of the floor provider fixture package. */
-export const FLOOR_DIR = path.join(FIXTURES_DIR, "floor-provider");
+/** Directory of the floor provider, the bench's fixture package (tools/fixtures). */
+export const FLOOR_DIR = path.join(REPO_ROOT, "tools", "fixtures", "floor-provider");
 
 /**
  * The bench's own scratch cache, apart from the tests' (DEFAULT_CACHE_ROOT): the harness keeps
@@ -61,7 +60,7 @@ export interface BenchContext {
   readonly emulator: Emulator;
   /** One registration per provider, from a real program run: the template for every token. */
   readonly template: Readonly<Record<ProviderKind, Registration>>;
-  /** The real Pulumi CLI (PP_PULUMI_CLI_DIR is set when found), or why there is none. */
+  /** The real Pulumi CLI (PULUMI_PANTHER_CLI_DIR is set when found), or why there is none. */
   readonly cli: CliLookup;
   /**
    * A Pulumi project in the scratch install, run by the real CLI (only when `cli.found`);

@@ -7,7 +7,7 @@
  * figures are medians over rounds. The judged figure is the median over rounds of
  * (ours / floor) total wall time, the two having run back to back in each round.
  */
-import type { EmulatorCounters } from "pulumi-panther/emulator";
+import type { EmulatorCounters } from "pulumi-panther-emulator";
 
 import { BASE_ARGS, LABELS, type BenchContext } from "./context";
 import {

@@ -5,6 +5,7 @@
  * the program-side lookups.
  */
 import type { PantherClient, PantherClientOptions, RetryEvent } from "./client/client";
+import type { Clock } from "./client/clock";
 
 /** The client calls the provider makes. */
 export type TokenApi = Pick<
@@ -27,7 +28,7 @@ export interface ClientOptions {
   /** Attempts for operations that are safe to repeat; 1 for probes. */
   readonly maxAttempts?: number;
   readonly onRetry?: (event: RetryEvent) => void;
-  readonly clock?: { now(): number; sleep(ms: number): Promise<void> };
+  readonly clock?: Clock;
 }
 
 /** What the provider's clients are built with, for `options`. */

@@ -12,7 +12,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "./client/permissions";
 import type { ApiToken } from "./client/types";
 import { PantherConfigError } from "./client/errors";
-import { readSettings, type PantherSettings } from "./config";
+import { toError } from "./client/errors/thrown";
+import { CONFIG_TOKEN, CONFIG_URL, readSettings, type PantherSettings } from "./config";
 import { connectPanther, type TokenApi } from "./connect";
 
 /** Where a lookup connects; each defaults to stack config, then the environment. */
@@ -26,8 +27,8 @@ export interface LookupOptions {
 /** The settings for a lookup: explicit options, else stack config, else the environment. */
 function settingsFor(url: string | undefined, token: string | undefined): PantherSettings {
   return readSettings((key) => {
-    if (key === "panther:url" && url !== undefined) return url;
-    if (key === "panther:token" && token !== undefined) return token;
+    if (key === CONFIG_URL && url !== undefined) return url;
+    if (key === CONFIG_TOKEN && token !== undefined) return token;
     return pulumi.runtime.getConfig(key);
   });
 }
@@ -60,7 +61,7 @@ export async function tryGetApiToken(id: string): Promise<ApiToken | Error> {
   try {
     return await clientFor(settingsFor(undefined, undefined)).getToken(id);
   } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
+    return toError(error);
   }
 }
 

@@ -19,7 +19,8 @@ import { checkedKey, encodeId } from "./apiKey";
 import { PantherResponseError } from "./errors";
 import type { RequestDescription } from "./errors";
 import { redact } from "./errors/redact";
-import { REAL_TIME, type PantherClientOptions, type RetryEvent } from "./options";
+import { realClock, type Clock } from "./clock";
+import type { PantherClientOptions, RetryEvent } from "./options";
 import { DEFAULT_TIMEOUTS } from "./pool";
 import { DEFAULT_RETRY_POLICY, backoffDelay, parseRetryAfter } from "./retry";
 import type { RetryPolicy } from "./retry";
@@ -79,7 +80,7 @@ export class PantherClient {
   readonly #retry: RetryPolicy;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
   readonly #random: () => number;
-  readonly #clock: { now(): number; sleep(ms: number): Promise<void> };
+  readonly #clock: Clock;
   /** Where requests go and how (see `transport.ts`): built once, the key is given per request. */
   readonly #target: Target;
   /** {@link PantherClient.#secrets}, rebuilt when a key is replaced. */
@@ -91,7 +92,7 @@ export class PantherClient {
     this.#retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.#onRetry = options.onRetry;
     this.#random = options.random ?? Math.random;
-    this.#clock = options.clock ?? REAL_TIME;
+    this.#clock = options.clock ?? realClock;
     const clock = this.#clock;
     this.#target = {
       base: this.#base,

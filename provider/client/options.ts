@@ -2,8 +2,8 @@
  * How a `PantherClient` is made: the URL and key, and the timeouts,
  * retry policy, clock and transport it may be given.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Dispatcher } from "undici";
+import type { Clock } from "./clock";
 import type { Timeouts } from "./pool";
 import type { RetryPolicy } from "./retry";
 import type { Operation } from "./types";
@@ -43,7 +43,7 @@ export interface PantherClientOptions {
    *
    * @internal
    */
-  readonly clock?: { now(): number; sleep(ms: number): Promise<void> };
+  readonly clock?: Clock;
   /**
    * An undici dispatcher to send requests through instead of the shared
    * keep-alive pool (its timeouts then are the dispatcher's own). For fault
@@ -53,9 +53,3 @@ export interface PantherClientOptions {
    */
   readonly dispatcher?: Dispatcher;
 }
-
-/** Local time: `Date.now` and `timers/promises`. */
-export const REAL_TIME = {
-  now: (): number => Date.now(),
-  sleep: (ms: number): Promise<void> => sleep(ms),
-};

@@ -17,6 +17,7 @@ import {
 import type { RequestDescription } from "./errors";
 import { appliedForNetworkCode, appliedForStatus } from "./errors/applied";
 import { redactAndCut } from "./errors/redact";
+import { messageOf } from "./errors/thrown";
 import { poolFor, type Timeouts } from "./pool";
 import { RETRYABLE_NETWORK_CODES, RETRYABLE_STATUSES, parseRetryAfter } from "./retry";
 import type { ServerClock } from "./serverClock";
@@ -96,7 +97,8 @@ export async function send(
       key,
     };
   } catch (error) {
-    return { kind: "network", code: networkCodeOf(error), message: networkMessageOf(error), key };
+    // The message unredacted and uncut: the caller does both, in that order.
+    return { kind: "network", code: networkCodeOf(error), message: messageOf(error), key };
   }
 }
 
@@ -233,9 +235,4 @@ function networkCodeOf(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
-}
-
-/** The underlying error's message, unredacted and uncut: the caller does both, in that order. */
-function networkMessageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

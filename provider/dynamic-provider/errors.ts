@@ -40,8 +40,3 @@ export class PartialFailure extends Error {
 export function isPartialFailure(error: unknown): error is PartialFailure {
   return error instanceof Error && error.name === "PartialFailure" && "state" in error;
 }
-
-/** The message of any thrown value. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

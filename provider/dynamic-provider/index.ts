@@ -11,7 +11,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { connectPanther } from "../connect";
-import { realClock } from "./clock";
+import { realClock } from "../client/clock";
 import { isPartialFailure } from "./errors";
 import { PROVIDER_KEY, type TokenInputs } from "./inputs";
 import * as lifecycle from "./lifecycle";

@@ -5,7 +5,8 @@
  * authenticates, and what becomes of the stored value when a rotation fails.
  */
 import type { ApiTokenWithValue } from "../client/types";
-import { PartialFailure, messageOf } from "./errors";
+import { messageOf } from "../client/errors/thrown";
+import { PartialFailure } from "./errors";
 import type { TokenInputs } from "./inputs";
 import { TokenGone } from "./modify";
 import { RotationFailed, rotateReliably, type Rotation } from "./rotateReliably";

@@ -22,7 +22,8 @@
  */
 import { isPantherError } from "../client/errors";
 import type { ApiToken, ModifyApiToken } from "../client/types";
-import { PartialFailure, messageOf } from "./errors";
+import { messageOf } from "../client/errors/thrown";
+import { PartialFailure } from "./errors";
 import { proveGone } from "./guards";
 import type { TokenInputs } from "./inputs";
 import { holdsRequest, normalizeFields, type TokenFields } from "./normalize";
@@ -44,14 +45,18 @@ export function toModifyBody(fields: TokenFields): ModifyApiToken {
   };
 }
 
+/** What to say when Panther answers 404 for a token of this stack: that it is gone, and what to do. */
+export function tokenGoneMessage(id: string): string {
+  return (
+    `Panther token ${id} no longer exists (deleted outside this stack). Run pulumi refresh to drop it ` +
+    `from state; the next pulumi up then creates a new one.`
+  );
+}
+
 /** Thrown when the token no longer exists (Panther answered 404 to the update or to the check). */
 export class TokenGone extends Error {
   constructor(id: string, cause: unknown) {
-    super(
-      `Panther token ${id} no longer exists (deleted outside this stack). Run pulumi refresh to drop it ` +
-        `from state; the next pulumi up then creates a new one.`,
-      { cause },
-    );
+    super(tokenGoneMessage(id), { cause });
     this.name = "TokenGone";
   }
 }

@@ -21,6 +21,7 @@ import {
 } from "./pair";
 import type { Session } from "./session";
 import type { TokenState } from "./state";
+import { timeOf } from "./time";
 
 /** Finds the pair's other token: by the id seen last time, else by its name. */
 async function findPeer(
@@ -51,9 +52,9 @@ async function findPeer(
   return only;
 }
 
+/** A stamp (else the fallback's) in ms; 0 when neither is a time, so it is older than any. */
 function stamp(text: string | null | undefined, fallback: string): number {
-  const t = Date.parse(text ?? fallback);
-  return Number.isNaN(t) ? 0 : t;
+  return timeOf(text ?? fallback) ?? 0;
 }
 
 /**

@@ -24,7 +24,7 @@
  */
 import { isPantherError, type PantherError } from "../client/errors";
 import type { ApiToken, ApiTokenWithValue, TokenListing } from "../client/types";
-import { messageOf } from "./errors";
+import { messageOf, toError } from "../client/errors/thrown";
 import { carriesMark, lockedBody, newMark } from "./mark";
 import type { TokenFields } from "./normalize";
 import type { Session } from "./session";
@@ -107,7 +107,7 @@ async function findByMark(
     const left = until - session.now();
     if (left <= 0) {
       if (listingError !== undefined) {
-        throw listingError instanceof Error ? listingError : new Error(messageOf(listingError));
+        throw toError(listingError);
       }
       return undefined;
     }

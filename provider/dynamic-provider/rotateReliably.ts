@@ -22,8 +22,8 @@
  */
 import { isPantherApiError, isPantherError, isPantherResponseError } from "../client/errors";
 import type { ApiTokenWithValue } from "../client/types";
-import { messageOf } from "./errors";
-import { waitOutWindow } from "./modify";
+import { messageOf } from "../client/errors/thrown";
+import { tokenGoneMessage, waitOutWindow } from "./modify";
 import type { Session } from "./session";
 
 /** Rotations attempted in all when answers are lost. */
@@ -160,11 +160,7 @@ export async function rotateReliably(
 }
 
 function gone(id: string, cause: unknown): RotationFailed {
-  return new RotationFailed(
-    `Panther token ${id} no longer exists (deleted outside this stack).`,
-    "gone",
-    cause,
-  );
+  return new RotationFailed(tokenGoneMessage(id), "gone", cause);
 }
 
 function shortReason(error: unknown): string {

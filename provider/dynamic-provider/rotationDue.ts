@@ -7,6 +7,7 @@
  */
 import type { TokenInputs } from "./inputs";
 import type { TokenState } from "./state";
+import { timeOf } from "./time";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -29,12 +30,6 @@ export function expiryWarning(expiresAt: string | undefined, now: number): strin
  * a few milliseconds apart. Both are Panther's clock, so no skew applies.
  */
 export const ROTATION_STAMP_SLACK_MS = 1000;
-
-function timeOf(text: string | null | undefined): number | undefined {
-  if (typeof text !== "string") return undefined;
-  const t = Date.parse(text);
-  return Number.isNaN(t) ? undefined : t;
-}
 
 /** Whether Panther reports a rotation after the one that issued the stored value. */
 export function rotatedSince(

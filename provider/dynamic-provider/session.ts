@@ -15,7 +15,7 @@ import type { ApiToken } from "../client/types";
 import { parseBaseUrl } from "../client/url";
 import { readSettings, type ConfigGetter, type PantherSettings } from "../config";
 import type { ClientOptions, TokenApi } from "../connect";
-import type { Clock } from "./clock";
+import type { Clock } from "../client/clock";
 import type { Progress } from "./progress";
 
 /** What the provider depends on; the defaults are the real ones, tests pass their own. */

@@ -1,7 +1,7 @@
 /** The deployer key can change mid-run: `replaceApiKey` after rotating the calling token. */
 import { PantherClient } from "../../provider/client/client";
 import { closeAllPools } from "../../provider/client/pool";
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { failure, leakedPieces, send, startLocalServer } from "./helpers";
 
 let emulator: Emulator;

@@ -7,7 +7,7 @@
 import { MockAgent } from "undici";
 import { PantherClient, type PantherClientOptions } from "../../provider/client/client";
 import { closeAllPools } from "../../provider/client/pool";
-import { startEmulator, type Emulator, type FaultAction } from "../../provider/emulator";
+import { startEmulator, type Emulator, type FaultAction } from "pulumi-panther-emulator";
 import { FakeClock, failure, startLocalServer, tokenBody } from "./helpers";
 
 let emulator: Emulator;

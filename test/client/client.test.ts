@@ -3,7 +3,7 @@ import { PantherClient, type PantherClientOptions } from "../../provider/client/
 import { isPantherApiError, isPantherError, type PantherError } from "../../provider/client/errors";
 import { closeAllPools } from "../../provider/client/pool";
 import { USER_AGENT } from "../../provider/client/version";
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 
 let emulator: Emulator;
 const caught: unknown[] = [];

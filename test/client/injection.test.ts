@@ -2,7 +2,7 @@
 import { Agent, type Dispatcher } from "undici";
 import { PantherClient } from "../../provider/client/client";
 import { closeAllPools } from "../../provider/client/pool";
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { FakeClock, failure } from "./helpers";
 
 let emulator: Emulator;

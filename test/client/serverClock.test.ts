@@ -1,7 +1,7 @@
 import { PantherClient } from "../../provider/client/client";
 import { closeAllPools } from "../../provider/client/pool";
 import { ServerClock, parseHttpDate } from "../../provider/client/serverClock";
-import { startEmulator } from "../../provider/emulator";
+import { startEmulator } from "pulumi-panther-emulator";
 import { FakeClock, failure, send, startLocalServer, tokenBody } from "./helpers";
 
 afterAll(async () => {

@@ -140,7 +140,7 @@ describe("the deployer's own token", () => {
     // New values take 90 s to work; the other token's update is answered 502, so it reads the
     // token 60 s later: while the run waits for the new key, when the old key is already dead.
     control.setPropagationDelay(90_000);
-    world.inject("own", [{ operation: "update", kind: "502" }]);
+    world.inject("own", [{ operation: "update", kind: "status", status: 502 }]);
     const up = await run(own.up());
     expect(up.errors).toEqual([]);
     expect(up.progress.join("\n")).toMatch(/waiting until its new key works/);

@@ -7,7 +7,7 @@
 import { PantherClient } from "../../provider/client/client";
 import { createProvider } from "../../provider/dynamic-provider";
 import { Stack, type Decl } from "../../tools/harness/inprocess-engine";
-import { World } from "../faults/world";
+import { World } from "../../tools/harness/inprocess-world";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -208,7 +208,7 @@ describe("lifecycle decisions", () => {
         rotateDeployerToken: true,
       }),
     ];
-    world.inject("own", [{ operation: "rotate", kind: "lost" }]);
+    world.inject("own", [{ operation: "rotate", kind: "dropAfterApply" }]);
     const up = await run(own.up());
     expect(world.takeCalls("own")["rotate"]).toBe(1);
     expect(up.errors.join()).toMatch(/deployer's own token: it is not rotated again/);

@@ -17,7 +17,9 @@ describe("an update whose answer was lost", () => {
     stack.program = [token("t", start)];
     await run(stack.up());
     stack.program = [token("t", narrowed)];
-    world.inject("s", [{ operation: "update", kind: "504", landAfterMs: 45_000 }]);
+    world.inject("s", [
+      { operation: "update", kind: "lateLanding", status: 504, applyAfterMs: 45_000 },
+    ]);
     world.takeCalls("s");
     const started = world.clock.now();
     const up = await run(stack.up());
@@ -39,7 +41,7 @@ describe("an update whose answer was lost", () => {
     stack.program = [token("t", start)];
     await run(stack.up());
     stack.program = [token("t", narrowed)];
-    world.inject("s", [{ operation: "update", kind: "502" }]);
+    world.inject("s", [{ operation: "update", kind: "status", status: 502 }]);
     world.takeCalls("s");
     const up = await run(stack.up());
     expect(up.errors).toEqual([]);
@@ -54,7 +56,9 @@ describe("an update whose answer was lost", () => {
     await run(stack.up());
     // The narrowing's answer is lost; it lands 45 s later.
     stack.program = [token("t", narrowed)];
-    world.inject("s", [{ operation: "update", kind: "timeout", landAfterMs: 45_000 }]);
+    world.inject("s", [
+      { operation: "update", kind: "lateLanding", answer: "hang", applyAfterMs: 45_000 },
+    ]);
     await run(stack.up());
     // The next change, right after the up: the earlier request can no longer land on top of it.
     const widerAgain = { ...narrowed, allowedCIDRBlocks: ["198.51.100.0/24"] };
@@ -76,7 +80,9 @@ describe("a rotation whose answer was lost", () => {
     await run(stack.up());
     stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "2" })];
     // Lands 50 s after it left: a rotation sent again at once would be killed by it.
-    world.inject("s", [{ operation: "rotate", kind: "504", landAfterMs: 50_000 }]);
+    world.inject("s", [
+      { operation: "rotate", kind: "lateLanding", status: 504, applyAfterMs: 50_000 },
+    ]);
     world.takeCalls("s");
     const started = world.clock.now();
     const up = await run(stack.up());
@@ -97,7 +103,7 @@ describe("a rotation whose answer was lost", () => {
     stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "1" })];
     await run(stack.up());
     stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "2" })];
-    world.inject("s", [{ operation: "rotate", kind: "lost" }]);
+    world.inject("s", [{ operation: "rotate", kind: "dropAfterApply" }]);
     await run(stack.up());
     expect(control.authenticate(outputsOf(stack, "t")["value"] as string)).toBe(
       stack.state.get("t")?.id,

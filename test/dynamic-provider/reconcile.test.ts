@@ -28,9 +28,9 @@ describe("a create is born locked and finished by one update", () => {
     const { world, stack, run, control } = setup();
     // Answer the create, then fail every attempt of the update that would finish it.
     world.inject("s", [
-      { operation: "update", kind: "502" },
-      { operation: "update", kind: "502" },
-      { operation: "update", kind: "502" },
+      { operation: "update", kind: "status", status: 502 },
+      { operation: "update", kind: "status", status: 502 },
+      { operation: "update", kind: "status", status: 502 },
     ]);
     stack.program = [token("t", { ...ci, allowedCIDRBlocks: [] })];
     const up = await run(stack.up());
@@ -54,7 +54,7 @@ describe("a create is born locked and finished by one update", () => {
 describe("a lost create answer is reconciled by the mark alone", () => {
   it("an answer lost after the create applied: found by its mark, rotated for a value, finished", async () => {
     const { world, stack, run, control } = setup();
-    world.inject("s", [{ operation: "create", kind: "lost" }]);
+    world.inject("s", [{ operation: "create", kind: "dropAfterApply" }]);
     stack.program = [token("t", ci)];
     const up = await run(stack.up());
     expect(up.errors).toEqual([]);
@@ -72,7 +72,9 @@ describe("a lost create answer is reconciled by the mark alone", () => {
     const twin = new Stack(world.deps(), "twin", deployer.value);
     twin.program = [token("t", ci)];
     stack.program = [token("t", ci)];
-    world.inject("s", [{ operation: "create", kind: "504", landAfterMs: 15_000 }]);
+    world.inject("s", [
+      { operation: "create", kind: "lateLanding", status: 504, applyAfterMs: 15_000 },
+    ]);
     const [mine, theirs] = await run(Promise.all([stack.up(), twin.up()]));
     expect(mine.errors).toEqual([]);
     expect(theirs.errors).toEqual([]);
@@ -93,7 +95,9 @@ describe("a lost create answer is reconciled by the mark alone", () => {
   it("a create that did not take effect within the window is made again with a new mark; a late landing of the first is deleted by its mark", async () => {
     const { world, stack, run, control } = setup();
     // The first attempt lands 90 s after it left: later than the 60 s window.
-    world.inject("s", [{ operation: "create", kind: "504", landAfterMs: 90_000 }]);
+    world.inject("s", [
+      { operation: "create", kind: "lateLanding", status: 504, applyAfterMs: 90_000 },
+    ]);
     stack.program = [token("t", ci)];
     const up = await run(stack.up());
     expect(up.errors).toEqual([]);
@@ -145,8 +149,8 @@ describe("a lost create answer is reconciled by the mark alone", () => {
   it("two lost answers in a row end in an error naming both marks; nothing is tracked or taken", async () => {
     const { world, stack, run } = setup();
     world.inject("s", [
-      { operation: "create", kind: "502" },
-      { operation: "create", kind: "502" },
+      { operation: "create", kind: "status", status: 502 },
+      { operation: "create", kind: "status", status: 502 },
     ]);
     stack.program = [token("t", ci)];
     const started = world.clock.now();

@@ -3,9 +3,9 @@
  * fault-sequence suite), for the lifecycle's decisions: cheap, exact, and
  * with time that can be moved.
  */
-import type { EmulatorCoreOptions } from "../../provider/emulator";
+import type { EmulatorCoreOptions } from "pulumi-panther-emulator";
 import { Stack, type Decl } from "../../tools/harness/inprocess-engine";
-import { World } from "../faults/world";
+import { World } from "../../tools/harness/inprocess-world";
 
 export function setup(
   options: { config?: Record<string, string>; emulator?: EmulatorCoreOptions } = {},

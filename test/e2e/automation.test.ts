@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { api, measured } from "./support/checks";
 import { COMMAND_MS, budget } from "./support/budget";
 import { Project, cliDir, e2eSkipped } from "../../tools/harness/project";

@@ -6,7 +6,7 @@
  * test/dynamic-provider/inputs.test.ts and through the SDK's provider host in
  * test/lifecycle/check.test.ts (which also shows protobuf dropping `__proto__`).
  */
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { BAD_INPUTS } from "../dynamic-provider/badInputs";
 import { api, measured } from "./support/checks";
 import { budget } from "./support/budget";

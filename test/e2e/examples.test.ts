@@ -4,7 +4,7 @@
  * producer through a StackReference on the same backend, and the pair walks
  * skipped, repeated, reversed and re-periodised generations.
  */
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { api, expectNoPlaintext, measured } from "./support/checks";
 import { budget } from "./support/budget";
 import { Project, e2eSkipped } from "../../tools/harness/project";

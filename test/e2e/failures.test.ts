@@ -4,7 +4,7 @@
  * edit and deletion seen by refresh and repaired by up — with no secret in
  * plaintext after any command.
  */
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { api, expectNoPlaintext, measured } from "./support/checks";
 import { budget } from "./support/budget";
 import { Project, e2eSkipped } from "../../tools/harness/project";

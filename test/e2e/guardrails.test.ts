@@ -4,7 +4,7 @@
  * program opts in, and with the opt-in the run goes on with the new key,
  * which reaches the next run through the stack's output.
  */
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { api, expectNoPlaintext, measured } from "./support/checks";
 import { budget } from "./support/budget";
 import { Project, e2eSkipped } from "../../tools/harness/project";

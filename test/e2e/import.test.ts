@@ -17,7 +17,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { api, expectNoPlaintext, measured } from "./support/checks";
 import { budget } from "./support/budget";
 import { exec, type ExecResult } from "../../tools/harness/exec";

@@ -11,7 +11,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { budget } from "./support/budget";
 import { api, measured } from "./support/checks";
 import { Project, e2eSkipped, type CommandResult } from "../../tools/harness/project";

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { PantherApiToken, PantherApiTokenPair } from "../../provider";
 import { childEnv, describeExit, exec } from "../../tools/harness/exec";
 import { Project, e2eSkipped, type CommandResult } from "../../tools/harness/project";

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { api, expectNoPlaintext, measured } from "./support/checks";
 import { budget } from "./support/budget";
 import { Project, e2eSkipped } from "../../tools/harness/project";

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { api, measured } from "./support/checks";
 import { budget } from "./support/budget";
 import { Project, e2eSkipped } from "../../tools/harness/project";

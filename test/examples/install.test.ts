@@ -1,22 +1,23 @@
 /**
- * The examples as their READMEs run them from a checkout: `npm pack` at the repository's root,
- * then plain `npm install` in the example's directory (pulumi-panther from the tarball its
- * package.json names, the rest from npm), and the program started as the Pulumi language host
+ * The examples as their READMEs run them from a checkout: `npm pack` at the repository's root
+ * (the provider's tarball, and the emulator's from its workspace), then plain `npm install` in
+ * the example's directory (both from the tarballs its package.json names, the rest from npm),
+ * the emulator started as the READMEs start it, and the program started as the Pulumi language host
  * starts it: by the SDK's own runner, which, as the examples have no `typescript` of their own,
  * type-checks them with the TypeScript 3.8 and ts-node 7 it vendors, under the SDK's mocks
  * (see ../support/run-as-pulumi.js). examples.test.ts checks what the programs register.
  *
- * The installs are cached under the OS temp directory, keyed by the tarball and the examples'
- * package.json files: a new build of the package installs them again.
+ * The installs are cached under the OS temp directory, keyed by the tarballs and the examples'
+ * package.json files: a new build of either package installs them again.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { childEnv, describeExit, exec, type ExecResult } from "../../tools/harness/exec";
-import { REPO_ROOT, packPackage } from "../../tools/harness/scratch";
+import { EMULATOR_DIR, REPO_ROOT, packPackage } from "../../tools/harness/scratch";
 
 const EXAMPLES = [
   "adopt-existing",
@@ -66,7 +67,10 @@ async function installedExamples(): Promise<string> {
   const work = fs.mkdtempSync(path.join(CACHE_ROOT, `.tmp-${String(process.pid)}-`));
   try {
     const packed = await packPackage(REPO_ROOT, work);
-    const hash = createHash("sha256").update(`layout 1\n${packed.sha256}\n`);
+    const emulatorPacked = await packPackage(EMULATOR_DIR, work);
+    const hash = createHash("sha256").update(
+      `layout 2\n${packed.sha256}\n${emulatorPacked.sha256}\n`,
+    );
     for (const example of EXAMPLES) {
       hash.update(`${example}\n`);
       hash.update(fs.readFileSync(path.join(REPO_ROOT, "examples", example, "package.json")));
@@ -158,7 +162,7 @@ function runExample(
   return exec(process.execPath, [RUN_AS_PULUMI, "index.ts"], {
     cwd: dir,
     env: childEnv({
-      PP_PROJECT: project ?? "",
+      PULUMI_PANTHER_PROJECT: project ?? "",
       PULUMI_CONFIG: JSON.stringify(config),
       PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(secretKeys),
       ...env,
@@ -220,6 +224,42 @@ describe("the examples, installed from the packed tarball and run as Pulumi runs
   });
 
   it(
+    "start the emulator with the one command their READMEs give (npx, from the example)",
+    async () => {
+      const withEmulator = EXAMPLES.filter((e) =>
+        fs
+          .readFileSync(path.join(REPO_ROOT, "examples", e, "README.md"), "utf8")
+          .includes("npx pulumi-panther-emulator --port 4010"),
+      );
+      expect(withEmulator).toEqual([
+        "adopt-existing",
+        "many-tokens",
+        "quickstart",
+        "scheduled-rotation",
+        "zero-downtime",
+      ]);
+      for (const example of withEmulator) {
+        const dir = path.join(installed, "examples", example);
+        const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as {
+          devDependencies: Record<string, string>;
+        };
+        expect(manifest.devDependencies["pulumi-panther-emulator"]).toBe(
+          "file:../../pulumi-panther-emulator-0.1.0.tgz",
+        );
+        // --yes=false: npx may not fetch it from the registry; it must be the example's own.
+        const r = await exec("npx", ["--yes=false", "pulumi-panther-emulator", "--help"], {
+          cwd: dir,
+          env: childEnv(),
+          timeoutMs: NPM_TIMEOUT_MS,
+        });
+        expect({ example, exit: describeExit(r) }).toEqual({ example, exit: "exited with code 0" });
+        expect(r.stdout).toContain("--port");
+      }
+    },
+    within(5, NPM_TIMEOUT_MS),
+  );
+
+  it(
     "install with no unreviewed dependency install script (npm prints no warning)",
     async () => {
       for (const example of EXAMPLES) {
@@ -268,7 +308,7 @@ describe("the examples, installed from the packed tarball and run as Pulumi runs
         { "panther-zero-downtime-consumer:producerStack": producer },
         [],
         {
-          PP_STACK_OUTPUTS: JSON.stringify({
+          PULUMI_PANTHER_STACK_OUTPUTS: JSON.stringify({
             current: "value-2",
             previous: "value-1",
             currentTokenId: "tok-b",

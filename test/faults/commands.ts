@@ -6,9 +6,10 @@
  * call, runs killed between two calls, `--target`ed runs.
  */
 import fc from "fast-check";
-import type { CanonicalForms } from "../../provider/emulator";
+import type { CanonicalForms } from "pulumi-panther-emulator";
 import type { Decl } from "../../tools/harness/inprocess-engine";
-import type { Fault, FaultKind } from "./world";
+import { UNREADABLE_200, type Fault } from "../../tools/harness/inprocess-world";
+import type { FaultAction } from "pulumi-panther-emulator";
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -122,31 +123,44 @@ export type Command =
   | { readonly kind: "advance"; readonly ms: number }
   | { readonly kind: "skew"; readonly stack: StackName; readonly ms: number };
 
-const FAULT_KINDS: readonly FaultKind[] = [
-  "lost",
-  "502",
-  "503",
-  "reset",
-  "timeout",
-  "504",
-  "unreadable",
-];
+/** When a late request lands, after it was sent: at once, within and past the client's timeout. */
+const LANDINGS_MS = [0, 2_000, 15_000, 45_000] as const;
 
-export const faultArb: fc.Arbitrary<Fault> = fc.record({
-  operation: fc.constantFrom(
-    "create",
-    "create",
-    "rotate",
-    "rotate",
-    "update",
-    "update",
-    "delete",
-    "get",
-    "list",
-  ),
-  kind: fc.constantFrom(...FAULT_KINDS),
-  landAfterMs: fc.constantFrom(0, 2_000, 15_000, 45_000),
-});
+/**
+ * The gateway misbehaviour the sequences draw from, in the emulator's fault vocabulary: an
+ * answer lost after the change applied, a 502 or 503 before it, a reset, a request that
+ * lands late behind a 504 or behind silence, a 200 that cannot be read.
+ */
+const actionArb: fc.Arbitrary<FaultAction> = fc.oneof(
+  fc.constant<FaultAction>({ kind: "dropAfterApply" }),
+  fc.constant<FaultAction>({ kind: "status", status: 502 }),
+  fc.constant<FaultAction>({ kind: "status", status: 503 }),
+  fc.constant<FaultAction>({ kind: "reset" }),
+  fc
+    .constantFrom(...LANDINGS_MS)
+    .map((applyAfterMs): FaultAction => ({ kind: "lateLanding", answer: "hang", applyAfterMs })),
+  fc
+    .constantFrom(...LANDINGS_MS)
+    .map((applyAfterMs): FaultAction => ({ kind: "lateLanding", status: 504, applyAfterMs })),
+  fc.constant<FaultAction>({ kind: "rawBody", status: 200, body: UNREADABLE_200 }),
+);
+
+export const faultArb: fc.Arbitrary<Fault> = fc
+  .tuple(
+    fc.constantFrom(
+      "create",
+      "create",
+      "rotate",
+      "rotate",
+      "update",
+      "update",
+      "delete",
+      "get",
+      "list",
+    ),
+    actionArb,
+  )
+  .map(([operation, action]): Fault => ({ operation, ...action }));
 
 const faults = fc.oneof(
   { weight: 1, arbitrary: fc.constant<Fault[]>([]) },

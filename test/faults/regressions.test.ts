@@ -5,6 +5,7 @@
  */
 import type { Command, PantherFlavour, TokenSpec, WorldSpec } from "./commands";
 import { Run } from "./run";
+import { UNREADABLE_200 } from "../../tools/harness/inprocess-world";
 
 const plain: PantherFlavour["canonicalForms"] = {
   ipv4MappedAsIpv4: false,
@@ -56,8 +57,8 @@ const cases: [string, PantherFlavour, WorldSpec, Command[]][] = [
         kind: "up",
         stack: "a",
         faults: [
-          { operation: "list", kind: "unreadable", landAfterMs: 0 },
-          { operation: "create", kind: "lost", landAfterMs: 0 },
+          { operation: "list", kind: "rawBody", status: 200, body: UNREADABLE_200 },
+          { operation: "create", kind: "dropAfterApply" },
         ],
       },
       { kind: "refresh", stack: "a", faults: [] },
@@ -72,8 +73,8 @@ const cases: [string, PantherFlavour, WorldSpec, Command[]][] = [
         kind: "up",
         stack: "b",
         faults: [
-          { operation: "get", kind: "unreadable", landAfterMs: 0 },
-          { operation: "create", kind: "lost", landAfterMs: 0 },
+          { operation: "get", kind: "rawBody", status: 200, body: UNREADABLE_200 },
+          { operation: "create", kind: "dropAfterApply" },
         ],
       },
       { kind: "edit", stack: "a", slot: 0, change: "add" },
@@ -86,7 +87,7 @@ const cases: [string, PantherFlavour, WorldSpec, Command[]][] = [
     [
       {
         kind: "upAll",
-        faults: [[], [{ operation: "create", kind: "lost", landAfterMs: 0 }], []],
+        faults: [[], [{ operation: "create", kind: "dropAfterApply" }], []],
       },
       { kind: "console", action: "rotate", stack: "a", resource: "token-0" },
       { kind: "refresh", stack: "a", faults: [] },
@@ -100,7 +101,11 @@ const cases: [string, PantherFlavour, WorldSpec, Command[]][] = [
     [
       {
         kind: "upAll",
-        faults: [[{ operation: "create", kind: "504", landAfterMs: 0 }], [], []],
+        faults: [
+          [{ operation: "create", kind: "lateLanding", status: 504, applyAfterMs: 0 }],
+          [],
+          [],
+        ],
       },
       { kind: "advance", ms: 60_000 },
     ],
@@ -110,14 +115,14 @@ const cases: [string, PantherFlavour, WorldSpec, Command[]][] = [
     flavour({ skewMs: 0 }),
     own([spec(1, { cidrs: 1 })], [spec(1, { cidrs: 1 })]),
     [
-      { kind: "up", stack: "b", faults: [{ operation: "create", kind: "lost", landAfterMs: 0 }] },
+      { kind: "up", stack: "b", faults: [{ operation: "create", kind: "dropAfterApply" }] },
       { kind: "skew", stack: "a", ms: -900_000 },
       {
         kind: "up",
         stack: "a",
         faults: [
-          { operation: "create", kind: "504", landAfterMs: 0 },
-          { operation: "create", kind: "lost", landAfterMs: 0 },
+          { operation: "create", kind: "lateLanding", status: 504, applyAfterMs: 0 },
+          { operation: "create", kind: "dropAfterApply" },
         ],
       },
       { kind: "advance", ms: 60_000 },
@@ -131,16 +136,16 @@ const cases: [string, PantherFlavour, WorldSpec, Command[]][] = [
       {
         kind: "upAll",
         faults: [
-          [{ operation: "create", kind: "lost", landAfterMs: 0 }],
-          [{ operation: "create", kind: "reset", landAfterMs: 0 }],
+          [{ operation: "create", kind: "dropAfterApply" }],
+          [{ operation: "create", kind: "reset" }],
           [],
         ],
       },
       {
         kind: "upAll",
         faults: [
-          [{ operation: "create", kind: "lost", landAfterMs: 0 }],
-          [{ operation: "create", kind: "lost", landAfterMs: 0 }],
+          [{ operation: "create", kind: "dropAfterApply" }],
+          [{ operation: "create", kind: "dropAfterApply" }],
           [],
         ],
       },
@@ -159,8 +164,8 @@ const cases: [string, PantherFlavour, WorldSpec, Command[]][] = [
         kind: "up",
         stack: "a",
         faults: [
-          { operation: "rotate", kind: "lost", landAfterMs: 0 },
-          { operation: "rotate", kind: "timeout", landAfterMs: 45_000 },
+          { operation: "rotate", kind: "dropAfterApply" },
+          { operation: "rotate", kind: "lateLanding", answer: "hang", applyAfterMs: 45_000 },
         ],
       },
       { kind: "advance", ms: 60_000 },
@@ -180,16 +185,16 @@ const cases: [string, PantherFlavour, WorldSpec, Command[]][] = [
       },
     },
     [
-      { kind: "up", stack: "c", faults: [{ operation: "create", kind: "lost", landAfterMs: 0 }] },
+      { kind: "up", stack: "c", faults: [{ operation: "create", kind: "dropAfterApply" }] },
       { kind: "edit", stack: "c", slot: "pair", change: "remove" },
       {
         kind: "upAll",
         faults: [
-          [{ operation: "create", kind: "lost", landAfterMs: 0 }],
-          [{ operation: "create", kind: "lost", landAfterMs: 0 }],
+          [{ operation: "create", kind: "dropAfterApply" }],
+          [{ operation: "create", kind: "dropAfterApply" }],
           [
-            { operation: "delete", kind: "lost", landAfterMs: 0 },
-            { operation: "get", kind: "unreadable", landAfterMs: 0 },
+            { operation: "delete", kind: "dropAfterApply" },
+            { operation: "get", kind: "rawBody", status: 200, body: UNREADABLE_200 },
           ],
         ],
       },
@@ -207,7 +212,7 @@ const shared = (
   sharedKey: true,
   programs: { a: program, b: program, c: program },
 });
-const lost = { operation: "create", kind: "lost", landAfterMs: 0 } as const;
+const lost = { operation: "create", kind: "dropAfterApply" } as const;
 
 /** The defect classes of ownership inferred instead of proven, each as the sequence that showed it. */
 const classes: [string, PantherFlavour, WorldSpec, Command[]][] = [
@@ -237,7 +242,7 @@ const classes: [string, PantherFlavour, WorldSpec, Command[]][] = [
       {
         kind: "up",
         stack: "a",
-        faults: [{ operation: "create", kind: "502", landAfterMs: 0 }],
+        faults: [{ operation: "create", kind: "status", status: 502 }],
       },
       { kind: "up", stack: "b", faults: [] },
       { kind: "refresh", stack: "a", faults: [] },
@@ -262,7 +267,11 @@ const classes: [string, PantherFlavour, WorldSpec, Command[]][] = [
     [
       {
         kind: "upAll",
-        faults: [[{ operation: "create", kind: "504", landAfterMs: 2_000 }], [], []],
+        faults: [
+          [{ operation: "create", kind: "lateLanding", status: 504, applyAfterMs: 2_000 }],
+          [],
+          [],
+        ],
       },
       { kind: "up", stack: "a", faults: [] },
     ],
@@ -275,7 +284,7 @@ const classes: [string, PantherFlavour, WorldSpec, Command[]][] = [
       {
         kind: "up",
         stack: "a",
-        faults: [{ operation: "create", kind: "timeout", landAfterMs: 2_000 }],
+        faults: [{ operation: "create", kind: "lateLanding", answer: "hang", applyAfterMs: 2_000 }],
       },
       { kind: "up", stack: "a", faults: [] },
     ],
@@ -290,7 +299,7 @@ const classes: [string, PantherFlavour, WorldSpec, Command[]][] = [
       {
         kind: "up",
         stack: "a",
-        faults: [{ operation: "update", kind: "504", landAfterMs: 45_000 }],
+        faults: [{ operation: "update", kind: "lateLanding", status: 504, applyAfterMs: 45_000 }],
       },
       { kind: "edit", stack: "a", slot: 0, change: "cidrs" },
       { kind: "up", stack: "a", faults: [] },
@@ -340,8 +349,8 @@ const classes: [string, PantherFlavour, WorldSpec, Command[]][] = [
         kind: "up",
         stack: "a",
         faults: [
-          { operation: "update", kind: "502", landAfterMs: 0 },
-          { operation: "update", kind: "502", landAfterMs: 0 },
+          { operation: "update", kind: "status", status: 502 },
+          { operation: "update", kind: "status", status: 502 },
         ],
       },
       { kind: "up", stack: "a", faults: [] },

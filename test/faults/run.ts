@@ -24,7 +24,7 @@ import {
   type WorldSpec,
 } from "./commands";
 import { checkAfterHealthyUp, checkAlways, checkPairRotations } from "./invariants";
-import { World, type Fault } from "./world";
+import { World, type Fault } from "../../tools/harness/inprocess-world";
 
 /** Figures of a run of sequences. */
 export interface Figures {

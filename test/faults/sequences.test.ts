@@ -18,12 +18,13 @@
  */
 import { writeFileSync } from "node:fs";
 import fc from "fast-check";
+import { ENV } from "../../tools/harness/env";
 import { commandArb, flavourArb, worldArb, type Command } from "./commands";
 import { Run, type Figures } from "./run";
 
-const RUNS = Number(process.env["PULUMI_PANTHER_FAULT_RUNS"] ?? "300");
-const SEED = Number(process.env["PULUMI_PANTHER_FAULT_SEED"] ?? "20261201");
-const REPORT = process.env["PULUMI_PANTHER_FAULT_REPORT"];
+const RUNS = Number(process.env[ENV.faultRuns] ?? "300");
+const SEED = Number(process.env[ENV.faultSeed] ?? "20261201");
+const REPORT = process.env[ENV.faultReport];
 
 describe("fault sequences keep every invariant", () => {
   it(`${RUNS} generated sequences (seed ${SEED})`, async () => {

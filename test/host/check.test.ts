@@ -4,7 +4,7 @@
  * a reason, and Panther is never called. (The real CLI stops a preview at the
  * first refused resource, so it runs one case per kind: test/e2e/check.test.ts.)
  */
-import { startEmulator } from "../../provider/emulator";
+import { startEmulator } from "pulumi-panther-emulator";
 import { BAD_INPUTS, valid } from "../dynamic-provider/badInputs";
 import { runProgram, scratchDirFromEnv, startHost } from "../../tools/harness";
 

@@ -2,7 +2,7 @@
  * Lookups run in the program process, against the configured Panther, with
  * the same credentials as the resources.
  */
-import { startEmulator, type Emulator } from "../../provider/emulator";
+import { startEmulator, type Emulator } from "pulumi-panther-emulator";
 import { execProgram } from "../../tools/harness/program";
 import { scratchDirFromEnv } from "../../tools/harness/scratch";
 

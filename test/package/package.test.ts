@@ -1,21 +1,26 @@
 /**
- * The package as npm ships it: what the tarball holds, and the module paths
- * that serialized provider state and users rely on.
+ * The packages as npm ships them: what the tarballs hold (the provider's, and the emulator's
+ * from its workspace), and the module paths that serialized provider state and users rely on.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { childEnv, describeExit, exec } from "../../tools/harness/exec";
-import { REPO_ROOT, installedPackageDir, scratchDirFromEnv } from "../../tools/harness/scratch";
+import {
+  EMULATOR_DIR,
+  REPO_ROOT,
+  installedPackageDir,
+  scratchDirFromEnv,
+} from "../../tools/harness/scratch";
 
 interface PackFile {
   readonly path: string;
 }
 
-const packed = (): string[] => {
+const packed = (dir = REPO_ROOT): string[] => {
   const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
-    cwd: REPO_ROOT,
+    cwd: dir,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "ignore"],
   });
@@ -31,8 +36,6 @@ it("ships the build, its types and the docs, and no tests or sources", () => {
       "dist/index.d.ts",
       "dist/dynamic-provider/index.js",
       "dist/client/index.js",
-      "dist/emulator/index.js",
-      "dist/emulator/cli.js",
       "dist/import/cli.js",
       "dist/policy/index.js",
       "dist/policy/index.d.ts",
@@ -44,8 +47,25 @@ it("ships the build, its types and the docs, and no tests or sources", () => {
     ]),
   );
   expect(
-    files.filter((f) => /(^|\/)test\/|\.test\.|^provider\/|^bench\/|^examples\//.test(f)),
+    files.filter((f) =>
+      /(^|\/)test\/|\.test\.|^provider\/|^bench\/|^examples\/|^packages\/|emulator/.test(f),
+    ),
   ).toEqual([]);
+});
+
+it("ships the emulator as a package of its own: its build, its CLI, its docs", () => {
+  const files = packed(EMULATOR_DIR);
+  expect(files).toEqual(
+    expect.arrayContaining([
+      "dist/index.js",
+      "dist/index.d.ts",
+      "dist/cli.js",
+      "README.md",
+      "LICENSE",
+      "package.json",
+    ]),
+  );
+  expect(files.filter((f) => /(^|\/)test\/|\.test\.|^src\//.test(f))).toEqual([]);
 });
 
 it("keeps reachable every module path that state and users require, from an installed copy", () => {
@@ -54,6 +74,7 @@ it("keeps reachable every module path that state and users require, from an inst
     execFileSync(process.execPath, ["-p", `require.resolve(${JSON.stringify(request)})`], {
       cwd: scratch,
       encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
     }).trim();
   const installed = installedPackageDir(scratch, "pulumi-panther");
   // Serialized provider state holds require("pulumi-panther/dynamic-provider"): a public contract.
@@ -62,14 +83,15 @@ it("keeps reachable every module path that state and users require, from an inst
   );
   expect(resolve("pulumi-panther")).toBe(path.join(installed, "dist", "index.js"));
   expect(resolve("pulumi-panther/client")).toBe(path.join(installed, "dist", "client", "index.js"));
-  expect(resolve("pulumi-panther/emulator")).toBe(
-    path.join(installed, "dist", "emulator", "index.js"),
-  );
   // The policy pack's policies: a pack folder imports them (examples/policy-pack).
   expect(resolve("pulumi-panther/policy")).toBe(path.join(installed, "dist", "policy", "index.js"));
+  // The emulator is not the provider's: its own package, its own bin.
+  expect(() => resolve("pulumi-panther/emulator")).toThrow(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
+  const emulator = installedPackageDir(scratch, "pulumi-panther-emulator");
+  expect(resolve("pulumi-panther-emulator")).toBe(path.join(emulator, "dist", "index.js"));
   const bin = path.join(scratch, "node_modules", ".bin", "pulumi-panther-emulator");
-  expect(fs.existsSync(bin)).toBe(true);
-  expect(fs.readFileSync(path.join(installed, "dist", "emulator", "cli.js"), "utf8")).toMatch(
+  expect(fs.realpathSync(bin)).toBe(path.join(fs.realpathSync(emulator), "dist", "cli.js"));
+  expect(fs.readFileSync(path.join(emulator, "dist", "cli.js"), "utf8")).toMatch(
     /^#!\/usr\/bin\/env node/,
   );
   expect(fs.existsSync(path.join(scratch, "node_modules", ".bin", "pulumi-panther-import"))).toBe(
@@ -82,12 +104,19 @@ it("keeps reachable every module path that state and users require, from an inst
 
 /** What a clean clone lacks: the build, installs, caches and packs (.gitignore's entries). */
 const NOT_IN_A_CLONE = new Set([".git", "node_modules", "dist", "coverage", ".build", ".ci/cache"]);
+/** The same, at any depth (the emulator workspace's build). */
+const NOT_IN_A_CLONE_ANYWHERE = new Set(["node_modules", "dist"]);
 
 /** Copies the repository's sources to `dest`, as a fresh clone has them (no dist/). */
 function copySources(from: string, dest: string, relative = ""): void {
   for (const entry of fs.readdirSync(path.join(from, relative), { withFileTypes: true })) {
     const rel = path.join(relative, entry.name);
-    if (NOT_IN_A_CLONE.has(rel) || entry.name.endsWith(".tgz") || rel === "bench/results") {
+    if (
+      NOT_IN_A_CLONE.has(rel) ||
+      NOT_IN_A_CLONE_ANYWHERE.has(entry.name) ||
+      entry.name.endsWith(".tgz") ||
+      rel === "bench/results"
+    ) {
       continue;
     }
     if (entry.isDirectory()) {
@@ -99,7 +128,7 @@ function copySources(from: string, dest: string, relative = ""): void {
   }
 }
 
-it("builds on pack: npm pack in a checkout without dist/ ships the build", async () => {
+it("builds on pack: npm pack in a checkout without dist/ ships the build, of both packages", async () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-panther-pack-"));
   try {
     const clone = path.join(work, "clone");
@@ -129,10 +158,10 @@ it("builds on pack: npm pack in a checkout without dist/ ships the build", async
         "dist/index.js",
         "dist/index.d.ts",
         "dist/client/index.js",
-        "dist/emulator/cli.js",
         "dist/dynamic-provider/index.js",
       ]),
     );
+    expect(files.filter((f) => f.includes("emulator"))).toEqual([]);
     // The tarball holds them too, built by the whole build (the declarations split).
     const tarball = path.join(work, report?.filename ?? "");
     const listed = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n");
@@ -141,6 +170,31 @@ it("builds on pack: npm pack in a checkout without dist/ ships the build", async
       encoding: "utf8",
     });
     expect(index).toContain(`export type { PantherApiTokenArgs } from "./resources/apiToken";`);
+
+    // The emulator's workspace packs on its own, from the same checkout, built by its prepack
+    // (the root's build made one; it goes first).
+    const emulator = path.join(clone, "packages", "panther-api-emulator");
+    fs.rmSync(path.join(emulator, "dist"), { recursive: true, force: true });
+    const e = await exec("npm", ["pack", "--json", "--pack-destination", work], {
+      cwd: emulator,
+      env: childEnv(),
+      timeoutMs: 180_000,
+    });
+    expect({ exit: describeExit(e), stderr: e.stderr }).toEqual({
+      exit: "exited with code 0",
+      stderr: expect.any(String) as unknown,
+    });
+    const [emulatorReport] = JSON.parse(e.stdout.slice(e.stdout.indexOf("["))) as {
+      filename: string;
+    }[];
+    const emulatorListed = execFileSync(
+      "tar",
+      ["-tzf", path.join(work, emulatorReport?.filename ?? "")],
+      { encoding: "utf8" },
+    ).split("\n");
+    expect(emulatorListed).toEqual(
+      expect.arrayContaining(["package/dist/cli.js", "package/dist/index.d.ts"]),
+    );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

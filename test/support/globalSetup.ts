@@ -1,38 +1,26 @@
 /**
  * Jest globalSetup: prepares the scratch installs and hands their paths to every test worker
- * through environment variables: PP_SCRATCH_DIR (the package under test and the fixture
+ * through environment variables: PULUMI_PANTHER_SCRATCH_DIR (the package under test and the fixture
  * packages, installed from `npm pack` tarballs, with the `typescript` and `@types/node` of a
- * `pulumi new typescript` project) and PP_EXAMPLES_SCRATCH_DIR (the package with what the
+ * `pulumi new typescript` project) and PULUMI_PANTHER_EXAMPLES_SCRATCH_DIR (the package with what the
  * examples' package.json files add: `@types/node`, no `typescript`); and the real Pulumi CLI
- * with its Node.js language host (PP_PULUMI_CLI_DIR).
+ * with its Node.js language host (PULUMI_PANTHER_CLI_DIR).
  *
  * It does not build: `npm test` runs `npm run build` first. It fails fast when `dist/` is
- * missing. With PP_HARNESS_ONLY=1 it skips the package under test and installs only the
+ * missing. With PULUMI_PANTHER_HARNESS_ONLY=1 it skips the package under test and installs only the
  * fixtures, so the harness self-tests (`npx jest test/harness`) run while the package does
- * not build. It prints nothing; PP_SETUP_VERBOSE=1 prints where the project is and how it was
+ * not build. It prints nothing; PULUMI_PANTHER_SETUP_VERBOSE=1 prints where the project is and how it was
  * prepared.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import {
-  CLI_TOOLS,
-  EXAMPLES_SCRATCH_DIR_ENV,
-  examplePackages,
-  templatePackages,
-} from "../../tools/harness/project";
-import {
-  FIXTURES_DIR,
-  REPO_ROOT,
-  SCRATCH_DIR_ENV,
-  preparePackage,
-} from "../../tools/harness/scratch";
+import { ENV } from "../../tools/harness/env";
+import { examplePackages, templatePackages } from "../../tools/harness/project";
+import { providePulumiCli } from "../../tools/harness/pulumi-cli";
+import { EMULATOR_DIR, FIXTURES_DIR, REPO_ROOT, preparePackage } from "../../tools/harness/scratch";
 
-/** Environment switch: `PP_HARNESS_ONLY=1` installs only the fixture packages. */
-export const HARNESS_ONLY_ENV = "PP_HARNESS_ONLY";
-
-/** Prepares the scratch project and exports PP_SCRATCH_DIR. */
+/** Prepares the scratch project and exports PULUMI_PANTHER_SCRATCH_DIR. */
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const harnessOnly = isHarnessOnly();
@@ -40,7 +28,7 @@ export default async function globalSetup(): Promise<void> {
   if (!harnessOnly && !fs.existsSync(path.join(REPO_ROOT, "dist", "index.js"))) {
     throw new Error(
       `${path.join(REPO_ROOT, "dist", "index.js")} is missing: run npm run build first ` +
-        `(npm test does), or set ${HARNESS_ONLY_ENV}=1 to run only the harness self-tests`,
+        `(npm test does), or set ${ENV.harnessOnly}=1 to run only the harness self-tests`,
     );
   }
   const lines: string[] = [];
@@ -52,17 +40,17 @@ export default async function globalSetup(): Promise<void> {
     registryPackages: setupRegistryPackages(),
     log,
   });
-  process.env[SCRATCH_DIR_ENV] = scratchDir;
+  process.env[ENV.scratchDir] = scratchDir;
   if (!harnessOnly) {
-    process.env[EXAMPLES_SCRATCH_DIR_ENV] = await preparePackage({
+    process.env[ENV.examplesScratchDir] = await preparePackage({
       packageDirs: [REPO_ROOT],
       registryPackages: examplePackages(),
       log,
     });
-    providePulumiCli();
+    await provideCliToTests();
   }
   // Silent unless asked: a passing `npm test` prints no noise. Failures throw with the details.
-  if (process.env["PP_SETUP_VERBOSE"] === "1") {
+  if (process.env[ENV.setupVerbose] === "1") {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     lines.push(
       `scratch project ${scratchDir} ready in ${seconds} s${harnessOnly ? " (harness only)" : ""}`,
@@ -71,17 +59,19 @@ export default async function globalSetup(): Promise<void> {
   }
 }
 
-/** True when PP_HARNESS_ONLY=1: the package under test is left out of the scratch project. */
+/** True when PULUMI_PANTHER_HARNESS_ONLY=1: the package under test is left out of the scratch project. */
 export function isHarnessOnly(): boolean {
-  return process.env[HARNESS_ONLY_ENV] === "1";
+  return process.env[ENV.harnessOnly] === "1";
 }
 
 /**
- * The package directories globalSetup installs: the repository root (unless harness-only) and
- * every fixture package.
+ * The package directories globalSetup installs: the repository root and the emulator's package
+ * (unless harness-only), and every fixture package.
  */
 export function setupPackageDirs(): string[] {
-  return isHarnessOnly() ? fixturePackageDirs() : [REPO_ROOT, ...fixturePackageDirs()];
+  return isHarnessOnly()
+    ? fixturePackageDirs()
+    : [REPO_ROOT, EMULATOR_DIR, ...fixturePackageDirs()];
 }
 
 /**
@@ -106,37 +96,27 @@ export function fixturePackageDirs(): string[] {
 }
 
 /**
- * Finds or builds the real Pulumi CLI and its Node.js language host for the
- * real-engine suite (`scripts/pulumi-cli`: cached after the first build,
- * which takes about six minutes) and hands their directory to the test files. When there is
- * none, the reason is handed over instead and the real-engine suite fails
- * with it, unless PULUMI_PANTHER_E2E=skip, which skips that suite loudly.
+ * Finds or builds the real Pulumi CLI and its Node.js language host for the real-engine suite,
+ * the one way the demo and the bench do too (`providePulumiCli`, over `scripts/pulumi-cli`:
+ * cached after the first build, which takes about six minutes), and hands their directory to
+ * the test files. When there is none, the reason is handed over instead and the real-engine
+ * suite fails with it, unless PULUMI_PANTHER_E2E=skip, which skips that suite loudly.
  */
-function providePulumiCli(): void {
-  if (process.env["PULUMI_PANTHER_E2E"] === "skip") {
+async function provideCliToTests(): Promise<void> {
+  if (process.env[ENV.e2e] === "skip") {
     console.warn(
-      "\n[globalSetup] PULUMI_PANTHER_E2E=skip: THE REAL-ENGINE SUITE (test/e2e) IS SKIPPED; nothing was run through the Pulumi CLI",
+      `\n[globalSetup] ${ENV.e2e}=skip: THE REAL-ENGINE SUITE (test/e2e) IS SKIPPED; nothing was run through the Pulumi CLI`,
     );
     return;
   }
-  const script = path.join(REPO_ROOT, "scripts", "pulumi-cli", "index.js");
-  const run = spawnSync(process.execPath, [script], {
-    cwd: REPO_ROOT,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: 60 * 60 * 1000,
-  });
-  const dir = run.stdout.trim().split("\n").at(-1) ?? "";
-  const complete = CLI_TOOLS.every((name) => dir !== "" && fs.existsSync(path.join(dir, name)));
-  if (run.status === 0 && complete) {
-    process.env["PP_PULUMI_CLI_DIR"] = dir;
+  const cli = await providePulumiCli(60 * 60 * 1000);
+  if (cli.found) {
     // The first build's progress is worth seeing; a warm lookup says nothing.
-    if (/\bbuilding\b|\bdownloading\b/i.test(run.stderr)) process.stderr.write(run.stderr);
+    if (/\bbuilding\b|\bdownloading\b/i.test(cli.log)) process.stderr.write(`${cli.log}\n`);
     return;
   }
-  process.env["PP_PULUMI_CLI_ERROR"] =
-    `The real-engine suite needs a Pulumi CLI with its Node.js language host and none could be provided (${script} ` +
-    `${run.error ? `failed to start: ${run.error.message}` : `exited ${String(run.status)}${run.status === 0 ? ` but ${dir} lacks one of pulumi, pulumi-language-nodejs, pulumi-resource-pulumi-nodejs` : ""}`}). ` +
-    "What it said, below, names what is missing. PULUMI_PANTHER_E2E=skip skips the suite.\n" +
-    run.stderr.trim().split("\n").slice(-15).join("\n");
+  process.env[ENV.cliError] =
+    `The real-engine suite needs a Pulumi CLI with its Node.js language host and none could be provided (${cli.reason}). ` +
+    `What it said, below, names what is missing. ${ENV.e2e}=skip skips the suite.\n` +
+    cli.log.split("\n").slice(-15).join("\n");
 }

@@ -10,11 +10,11 @@
 // `typescript` and `ts-node` when it has them, else the TypeScript 3.8 and ts-node 7 vendored in
 // the SDK, type-checking unless the tsconfig says `noCheck` or PULUMI_NODEJS_TRANSPILE_ONLY=true.
 // Config comes from PULUMI_CONFIG (a JSON object) and PULUMI_CONFIG_SECRET_KEYS, as the language
-// host passes it; PP_PROJECT names the project (default `project`).
+// host passes it; PULUMI_PANTHER_PROJECT names the project (default `project`).
 //
 // Prints two lines for the test: `COMPILER {"typescript": <version>, "tsNode": <path>}` first,
 // and `REGISTERED [<names of the resources registered>]` at exit. Resource state is the inputs
-// plus a value and its valueState; a StackReference's outputs come from PP_STACK_OUTPUTS (JSON).
+// plus a value and its valueState; a StackReference's outputs come from PULUMI_PANTHER_STACK_OUTPUTS (JSON).
 const path = require("node:path");
 const { createRequire } = require("node:module");
 
@@ -23,8 +23,8 @@ const pulumi = projectRequire("@pulumi/pulumi");
 const tsutils = projectRequire("@pulumi/pulumi/tsutils");
 
 const program = process.argv[2];
-const project = process.env.PP_PROJECT || "project";
-const stackOutputs = JSON.parse(process.env.PP_STACK_OUTPUTS || "{}");
+const project = process.env.PULUMI_PANTHER_PROJECT || "project";
+const stackOutputs = JSON.parse(process.env.PULUMI_PANTHER_STACK_OUTPUTS || "{}");
 const registered = [];
 
 pulumi.runtime.setMocks(

@@ -31,7 +31,7 @@
  * demo when no Pulumi CLI is available.
  */
 import { createProvider } from "../../provider/dynamic-provider";
-import type { Clock } from "../../provider/dynamic-provider/clock";
+import type { Clock } from "../../provider/client/clock";
 import type { ClientOptions, TokenApi } from "../../provider/connect";
 
 /** What a stack's provider processes run on. */

@@ -17,42 +17,31 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+import { ENV } from "./env";
 import { COMPILE_CACHE_DIR } from "./exec";
 import { REPO_ROOT, scratchDirFromEnv } from "./scratch";
 
-/** Set by globalSetup: where the CLI is, or why there is none. */
-export const CLI_DIR_ENV = "PP_PULUMI_CLI_DIR";
-export const CLI_ERROR_ENV = "PP_PULUMI_CLI_ERROR";
 /** What the CLI's directory holds, as a user's install does. */
 export const CLI_TOOLS = [
   "pulumi",
   "pulumi-language-nodejs",
   "pulumi-resource-pulumi-nodejs",
 ] as const;
-/** `PULUMI_PANTHER_E2E=skip` skips the real-engine suite (loudly); CI never sets it. */
-export const E2E_SWITCH = "PULUMI_PANTHER_E2E";
 
 /** The directory holding `pulumi` and the plugin script, or a failure naming both ways to get one. */
 export function cliDir(): string {
-  const dir = process.env[CLI_DIR_ENV];
+  const dir = process.env[ENV.cliDir];
   if (dir !== undefined && dir !== "") return dir;
   throw new Error(
-    process.env[CLI_ERROR_ENV] ??
+    process.env[ENV.cliError] ??
       "No Pulumi CLI: run the tests through npm test (its globalSetup provides one).",
   );
 }
 
 /** Whether the real-engine suite is switched off. */
 export function e2eSkipped(): boolean {
-  return process.env[E2E_SWITCH] === "skip";
+  return process.env[ENV.e2e] === "skip";
 }
-
-/**
- * Where globalSetup puts the install that `Project.fromExample` projects run in: the package
- * and what the examples' package.json files add (`@types/node`, no `typescript`, so the SDK
- * compiles them with the TypeScript 3.8 it vendors, as it does for a user of an example).
- */
-export const EXAMPLES_SCRATCH_DIR_ENV = "PP_EXAMPLES_SCRATCH_DIR";
 
 /**
  * Bound on one CLI command. A command takes 2 to 5 s on a quiet machine and up to about 30 s
@@ -185,7 +174,7 @@ export class Project {
   /**
    * A project from `examples/<example>`: its own files (Pulumi.yaml, package.json,
    * tsconfig.json, index.ts, through `transform`), in the install the examples' package.json
-   * files describe (globalSetup prepares it; see {@link EXAMPLES_SCRATCH_DIR_ENV}).
+   * files describe (globalSetup prepares it; see `ENV.examplesScratchDir`).
    */
   static fromExample(
     example: string,
@@ -411,10 +400,10 @@ export class Project {
 
 /** The install `fromExample` projects run in, set by globalSetup. */
 function examplesScratchDir(): string {
-  const dir = process.env[EXAMPLES_SCRATCH_DIR_ENV];
+  const dir = process.env[ENV.examplesScratchDir];
   if (dir === undefined || dir === "") {
     throw new Error(
-      `${EXAMPLES_SCRATCH_DIR_ENV} is not set: run the tests through jest with test/support/globalSetup.ts (npm test)`,
+      `${ENV.examplesScratchDir} is not set: run the tests through jest with test/support/globalSetup.ts (npm test)`,
     );
   }
   return dir;

@@ -9,11 +9,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 import { childEnv, describeExit, exec } from "./exec";
-import { CLI_DIR_ENV, CLI_TOOLS } from "./project";
+import { ENV } from "./env";
+import { CLI_TOOLS } from "./project";
 import { REPO_ROOT } from "./scratch";
 
 /** `PULUMI_PANTHER_CLI=none`: run without the real CLI (scripts/pulumi-cli reads the same variable for a path). */
-export const CLI_SWITCH = "PULUMI_PANTHER_CLI";
 export const NO_CLI = "none";
 
 /** The script that provides the CLI. */
@@ -26,12 +26,12 @@ export type CliLookup =
 
 /**
  * Runs `scripts/pulumi-cli` (bounded by `timeoutMs`) and, when it provides a CLI, sets
- * PP_PULUMI_CLI_DIR in this process's environment as globalSetup does, so that
+ * PULUMI_PANTHER_CLI_DIR in this process's environment as globalSetup does, so that
  * {@link Project} commands run it. Never throws: a missing CLI is a result.
  */
 export async function providePulumiCli(timeoutMs = 15 * 60_000): Promise<CliLookup> {
-  if (process.env[CLI_SWITCH] === NO_CLI) {
-    return { found: false, reason: `${CLI_SWITCH}=${NO_CLI} says not to use one`, log: "" };
+  if (process.env[ENV.cli] === NO_CLI) {
+    return { found: false, reason: `${ENV.cli}=${NO_CLI} says not to use one`, log: "" };
   }
   let result;
   try {
@@ -48,7 +48,7 @@ export async function providePulumiCli(timeoutMs = 15 * 60_000): Promise<CliLook
   const dir = result.stdout.trim().split("\n").at(-1) ?? "";
   const missing = CLI_TOOLS.filter((tool) => dir === "" || !fs.existsSync(path.join(dir, tool)));
   if (result.exitCode === 0 && missing.length === 0) {
-    process.env[CLI_DIR_ENV] = dir;
+    process.env[ENV.cliDir] = dir;
     return { found: true, dir, log };
   }
   // The script's last message, which may span lines (what is missing, then what to do).

@@ -17,6 +17,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+import { ENV } from "./env";
 import { childEnv, describeExit, exec } from "./exec";
 
 /**
@@ -37,11 +38,14 @@ function findRepoRoot(from: string): string {
   }
 }
 
+/**
+ * The emulator's package (`pulumi-panther-emulator`), an npm workspace of this repository; built
+ * by the root's `npm run build`.
+ */
+export const EMULATOR_DIR = path.join(REPO_ROOT, "packages", "panther-api-emulator");
+
 /** Directory holding the fixture packages used by the harness self-tests. */
 export const FIXTURES_DIR = path.join(REPO_ROOT, "test", "fixtures");
-
-/** Environment variable through which globalSetup hands the scratch directory to test files. */
-export const SCRATCH_DIR_ENV = "PP_SCRATCH_DIR";
 
 /** Default root of the scratch cache: `<os tmpdir>/pulumi-panther-scratch`. */
 export const DEFAULT_CACHE_ROOT = path.join(os.tmpdir(), "pulumi-panther-scratch");
@@ -186,7 +190,7 @@ export async function preparePackage(opts: PrepareOptions = {}): Promise<string>
  * in {@link preparePackage} when the set is known up front.
  *
  * @example
- * await installIntoScratch(scratchDir, [path.join(FIXTURES_DIR, "floor-provider")]);
+ * await installIntoScratch(scratchDir, [path.join(FIXTURES_DIR, "echo-provider")]);
  */
 export async function installIntoScratch(
   scratchDir: string,
@@ -272,14 +276,14 @@ export async function packPackage(
 }
 
 /**
- * The scratch directory prepared by globalSetup, from {@link SCRATCH_DIR_ENV}.
+ * The scratch directory prepared by globalSetup, from `ENV.scratchDir`.
  * Throws a message naming the fix when jest ran without the harness's globalSetup.
  */
 export function scratchDirFromEnv(): string {
-  const dir = process.env[SCRATCH_DIR_ENV];
+  const dir = process.env[ENV.scratchDir];
   if (dir === undefined || dir === "") {
     throw new Error(
-      `${SCRATCH_DIR_ENV} is not set: run the tests through jest with test/support/globalSetup.ts (npm test)`,
+      `${ENV.scratchDir} is not set: run the tests through jest with test/support/globalSetup.ts (npm test)`,
     );
   }
   return dir;

@@ -3,7 +3,7 @@
  * made (emulator counters), and that no token value and no deployer key is
  * written anywhere in plaintext.
  */
-import type { Emulator } from "../../../provider/emulator";
+import type { Emulator } from "pulumi-panther-emulator";
 import type { Project } from "../../../tools/harness/project";
 
 export type ApiCalls = Record<"create" | "list" | "get" | "update" | "delete" | "rotate", number>;
