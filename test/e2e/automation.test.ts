@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 
-import { startEmulator, type Emulator } from "pulumi-panther-emulator";
+import { e2eFile } from "./support/stack";
 import { api, measured } from "./support/checks";
 import { COMMAND_MS, budget } from "./support/budget";
 import { Project, cliDir, e2eSkipped } from "../../tools/harness/project";
@@ -54,28 +54,20 @@ main().catch((error) => { console.error(error); process.exit(1); });
  */
 const PIPELINE_COMMANDS = 10;
 
-let emulator: Emulator;
-let project: Project;
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  project.close();
-  await emulator.close();
-});
+const e2e = e2eFile();
 
 describeE2E("the Automation API, as a pipeline script", () => {
   it(
     "up, refresh and destroy an inline program; the value arrives as a secret that works",
     async () => {
-      project = Project.create("pipeline", "export {};");
+      const project = e2e.keep(Project.create("pipeline", "export {};"));
       const script = path.join(project.dir, "pipeline.js");
       fs.writeFileSync(script, PIPELINE);
       const env = project.environment();
-      const run = measured(emulator, () =>
+      const run = measured(e2e.emulator, () =>
         promisify(execFile)(
           process.execPath,
-          [script, path.dirname(cliDir()), project.dir, emulator.url, emulator.adminKey],
+          [script, path.dirname(cliDir()), project.dir, e2e.emulator.url, e2e.emulator.adminKey],
           {
             cwd: project.dir,
             env,
@@ -95,7 +87,7 @@ describeE2E("the Automation API, as a pipeline script", () => {
       expect(typeof report["value"]).toBe("string");
       // create, the refresh's read, the delete; the value stopped working with the token.
       expect(calls).toEqual(api({ create: 1, update: 1, get: 1, delete: 1 }));
-      expect(emulator.control.authenticate(report["value"] as string)).toBeUndefined();
+      expect(e2e.emulator.control.authenticate(report["value"] as string)).toBeUndefined();
     },
     budget(PIPELINE_COMMANDS),
   );

@@ -6,7 +6,7 @@
  * test/dynamic-provider/inputs.test.ts and through the SDK's provider host in
  * test/lifecycle/check.test.ts (which also shows protobuf dropping `__proto__`).
  */
-import { startEmulator, type Emulator } from "pulumi-panther-emulator";
+import { e2eFile } from "./support/stack";
 import { BAD_INPUTS } from "../dynamic-provider/badInputs";
 import { api, measured } from "./support/checks";
 import { budget } from "./support/budget";
@@ -23,15 +23,7 @@ const KINDS = [
   "unknown property",
 ];
 
-let emulator: Emulator;
-const projects: Project[] = [];
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  for (const p of projects) p.close();
-  await emulator.close();
-});
+const e2e = e2eFile();
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -54,13 +46,8 @@ describeE2E("bad input through the Pulumi CLI", () => {
         `import { PantherApiToken } from "pulumi-panther";
        new PantherApiToken("bad", JSON.parse(${JSON.stringify(JSON.stringify(args))}));`,
       );
-      projects.push(project);
-      await project.initStack(
-        "dev",
-        { "panther:url": emulator.url },
-        { "panther:token": emulator.adminKey },
-      );
-      const { result, calls } = await measured(emulator, () => project.preview());
+      await e2e.stack(project);
+      const { result, calls } = await measured(e2e.emulator, () => project.preview());
       expect(result.code).not.toBe(0);
       expect(calls).toEqual(api());
       const pattern = new RegExp(

@@ -4,22 +4,14 @@
  * producer through a StackReference on the same backend, and the pair walks
  * skipped, repeated, reversed and re-periodised generations.
  */
-import { startEmulator, type Emulator } from "pulumi-panther-emulator";
+import { e2eFile } from "./support/stack";
 import { api, expectNoPlaintext, measured } from "./support/checks";
 import { budget } from "./support/budget";
 import { Project, e2eSkipped } from "../../tools/harness/project";
 
 const describeE2E = e2eSkipped() ? describe.skip : describe;
 
-let emulator: Emulator;
-const projects: Project[] = [];
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  for (const p of projects) p.close();
-  await emulator.close();
-});
+const e2e = e2eFile();
 
 async function stack(
   example: string,
@@ -27,14 +19,7 @@ async function stack(
   transform?: (source: string) => string,
   shareBackendWith?: Project,
 ): Promise<Project> {
-  const project = Project.fromExample(example, transform, shareBackendWith);
-  projects.push(project);
-  await project.initStack(
-    "dev",
-    { "panther:url": emulator.url, ...config },
-    { "panther:token": emulator.adminKey },
-  );
-  return project;
+  return e2e.stack(Project.fromExample(example, transform, shareBackendWith), { config });
 }
 
 function expectOk(result: { code: number | null; stdout: string; stderr: string }): void {
@@ -48,7 +33,7 @@ describeE2E("examples through the Pulumi CLI", () => {
     async () => {
       const project = await stack("scheduled-rotation");
       expectOk(await project.preview());
-      const up = await measured(emulator, () => project.up());
+      const up = await measured(e2e.emulator, () => project.up());
       expectOk(up.result);
       // waitUntilUsable: one probe of the new value.
       expect(up.calls).toEqual(api({ create: 1, update: 1, get: 1 }));
@@ -56,20 +41,20 @@ describeE2E("examples through the Pulumi CLI", () => {
       await project.ok(["config", "set", "rotationTrigger", "leak-2026-03-14"]);
       const preview = await project.preview();
       expect(preview.stdout).toMatch(/detections-sync\s+update\s+\[diff: ~rotationTrigger\]/);
-      const rotate = await measured(emulator, () => project.up());
+      const rotate = await measured(e2e.emulator, () => project.up());
       expectOk(rotate.result);
       // The rotation, the deployer's id (once per process), one probe of the new value.
       expect(rotate.calls).toEqual(api({ rotate: 1, get: 2 }));
       const second = await project.outputs(true);
       expect(second["token"]).not.toEqual(first["token"]);
       // valueIssuedAt moves to the rotation's stamp; the next scheduled rotation is 90 days after it.
-      const live = emulator.control.getToken(String(second["tokenId"]));
+      const live = e2e.emulator.control.getToken(String(second["tokenId"]));
       expect(second["valueIssuedAt"]).toBe(live?.rotatedAt);
       expect(Date.parse(String(second["nextRotationDue"]))).toBe(
         Date.parse(String(live?.rotatedAt)) + 90 * 24 * 60 * 60 * 1000,
       );
       await expectNoPlaintext(project, [
-        emulator.adminKey,
+        e2e.emulator.adminKey,
         String(first["token"]),
         String(second["token"]),
       ]);
@@ -84,13 +69,13 @@ describeE2E("examples through the Pulumi CLI", () => {
       const project = await stack("many-tokens");
       const preview = await project.preview();
       expectOk(preview);
-      const up = await measured(emulator, () => project.up());
+      const up = await measured(e2e.emulator, () => project.up());
       expectOk(up.result);
       const creates = up.calls.create;
       expect(creates).toBeGreaterThanOrEqual(2);
       // requireDeployerPermissions: one GET of the deployer's token.
       expect(up.calls).toEqual(api({ create: creates, update: creates, get: 1 }));
-      const destroy = await measured(emulator, () => project.destroy());
+      const destroy = await measured(e2e.emulator, () => project.destroy());
       expectOk(destroy.result);
       expect(destroy.calls).toEqual(api({ delete: creates }));
     },
@@ -100,7 +85,7 @@ describeE2E("examples through the Pulumi CLI", () => {
   it(
     "adopt-existing: preview warns about the permissions adoption adds; up adopts and rotates",
     async () => {
-      const made = emulator.control.createToken({
+      const made = e2e.emulator.control.createToken({
         name: "forwarder made in the Console",
         permissions: ["AlertRead"],
         allowedCIDRBlocks: ["198.51.100.0/24"],
@@ -112,28 +97,28 @@ describeE2E("examples through the Pulumi CLI", () => {
       expect(preview.stdout).toMatch(
         /adopting token [0-9a-f-]+ \("forwarder made in the Console"\) adds permissions AlertModify/,
       );
-      const up = await measured(emulator, () => project.up());
+      const up = await measured(e2e.emulator, () => project.up());
       expectOk(up.result);
       // The deployer's id (never adopt it), the token, the update to the program's fields, the rotation.
       expect(up.calls).toEqual(api({ get: 2, update: 1, rotate: 1 }));
       const outputs = await project.outputs(true);
       expect(outputs["alertForwarderId"]).toBe(made.token.id);
-      expect(emulator.control.authenticate(outputs["alertForwarderToken"] as string)).toBe(
+      expect(e2e.emulator.control.authenticate(outputs["alertForwarderToken"] as string)).toBe(
         made.token.id,
       );
-      expect(emulator.control.authenticate(made.value)).toBeUndefined();
-      expect(emulator.control.getToken(made.token.id)?.name).toBe("alert-forwarder");
+      expect(e2e.emulator.control.authenticate(made.value)).toBeUndefined();
+      expect(e2e.emulator.control.getToken(made.token.id)?.name).toBe("alert-forwarder");
       // The stamp of the adoption's rotation, as Panther recorded it.
       expect(outputs["alertForwarderIssuedAt"]).toBe(
-        emulator.control.getToken(made.token.id)?.rotatedAt,
+        e2e.emulator.control.getToken(made.token.id)?.rotatedAt,
       );
       await expectNoPlaintext(project, [
-        emulator.adminKey,
+        e2e.emulator.adminKey,
         made.value,
         String(outputs["alertForwarderToken"]),
       ]);
       expectOk(await project.destroy());
-      expect(emulator.control.getToken(made.token.id)).toBeUndefined();
+      expect(e2e.emulator.control.getToken(made.token.id)).toBeUndefined();
     },
     budget(9),
   );
@@ -141,7 +126,7 @@ describeE2E("examples through the Pulumi CLI", () => {
   it(
     "adopt-existing: an adoption that would widen the token's CIDR restriction is refused, and nothing changes",
     async () => {
-      const made = emulator.control.createToken({
+      const made = e2e.emulator.control.createToken({
         name: "restricted",
         permissions: ["AlertRead", "AlertModify"],
         allowedCIDRBlocks: ["203.0.113.0/24"],
@@ -151,14 +136,14 @@ describeE2E("examples through the Pulumi CLI", () => {
       expect(preview.stdout).toMatch(
         /would let it be used from addresses outside 203\.0\.113\.0\/24/,
       );
-      const up = await measured(emulator, () => project.up());
+      const up = await measured(e2e.emulator, () => project.up());
       expect(up.result.code).not.toBe(0);
       expect(up.result.stdout + up.result.stderr).toMatch(
         /may only be used from 203\.0\.113\.0\/24.*Nothing was changed.*allowWiderAccess/s,
       );
       expect(up.calls.update + up.calls.rotate).toBe(0);
-      expect(emulator.control.authenticate(made.value)).toBe(made.token.id);
-      expect(emulator.control.getToken(made.token.id)?.allowedCIDRBlocks).toEqual([
+      expect(e2e.emulator.control.authenticate(made.value)).toBe(made.token.id);
+      expect(e2e.emulator.control.getToken(made.token.id)?.allowedCIDRBlocks).toEqual([
         "203.0.113.0/24",
       ]);
     },
@@ -180,7 +165,7 @@ describeE2E("examples through the Pulumi CLI", () => {
         const o = await producer.outputs(true);
         return { current: o["current"] as string, previous: o["previous"] as string };
       };
-      const works = (value: string) => emulator.control.authenticate(value) !== undefined;
+      const works = (value: string) => e2e.emulator.control.authenticate(value) !== undefined;
       let last = await values();
       expect(works(last.current) && works(last.previous)).toBe(true);
 
@@ -210,7 +195,7 @@ describeE2E("examples through the Pulumi CLI", () => {
       ];
       for (const [generation, periodDays, rotations] of walk) {
         producer.writeProgram(at(generation, periodDays)(Project.exampleSource("zero-downtime")));
-        const up = await measured(emulator, () => producer.up());
+        const up = await measured(e2e.emulator, () => producer.up());
         expectOk(up.result);
         const now = await values();
         if (rotations === 0) {
@@ -224,7 +209,7 @@ describeE2E("examples through the Pulumi CLI", () => {
         expect(works(now.current) && works(now.previous)).toBe(true);
         last = now;
       }
-      await expectNoPlaintext(producer, [emulator.adminKey, last.current, last.previous]);
+      await expectNoPlaintext(producer, [e2e.emulator.adminKey, last.current, last.previous]);
       expectOk(await consumer.destroy());
       expectOk(await producer.destroy());
     },

@@ -4,7 +4,7 @@
  * edit and deletion seen by refresh and repaired by up — with no secret in
  * plaintext after any command.
  */
-import { startEmulator, type Emulator } from "pulumi-panther-emulator";
+import { e2eFile, tokenInState } from "./support/stack";
 import { api, expectNoPlaintext, measured } from "./support/checks";
 import { budget } from "./support/budget";
 import { Project, e2eSkipped } from "../../tools/harness/project";
@@ -30,44 +30,26 @@ const RETRY_BACKOFF_MS = 10_000;
 /** usableTimeoutSeconds of the waitUntilUsable stack. */
 const USABLE_TIMEOUT_MS = 30_000;
 
-let emulator: Emulator;
-const projects: Project[] = [];
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  for (const p of projects) p.close();
-  await emulator.close();
-});
+const e2e = e2eFile();
 
 async function stack(name: string, source: string): Promise<Project> {
-  const project = Project.create(name, source);
-  projects.push(project);
-  await project.initStack(
-    "dev",
-    // Short windows keep the waits for late landings short.
-    { "panther:url": emulator.url, "panther:lateLandingSeconds": String(LATE_LANDING_MS / 1000) },
-    { "panther:token": emulator.adminKey },
-  );
-  return project;
+  // Short windows keep the waits for late landings short.
+  return e2e.stack(Project.create(name, source), {
+    config: { "panther:lateLandingSeconds": String(LATE_LANDING_MS / 1000) },
+  });
 }
 
 /** The token's value condition as state holds it (stack outputs change only when the program runs). */
 async function statusInState(project: Project): Promise<string | undefined> {
-  const exported = await project.exported();
-  const token = exported.deployment.resources?.find((r) =>
-    String(r["type"]).endsWith("panther:ApiToken"),
-  );
-  return (
-    (token?.["outputs"] as Record<string, unknown> | undefined)?.["valueState"] as
-      { status?: string } | undefined
-  )?.status;
+  const token = await tokenInState(project);
+  const outputs = token?.["outputs"] as Record<string, unknown> | undefined;
+  return (outputs?.["valueState"] as { status?: string } | undefined)?.status;
 }
 
 async function secretsOf(project: Project): Promise<string[]> {
   const outputs = await project.outputs(true);
   return [
-    emulator.adminKey,
+    e2e.emulator.adminKey,
     ...(typeof outputs["value"] === "string" && outputs["value"] ? [outputs["value"]] : []),
   ];
 }
@@ -77,8 +59,8 @@ describeE2E("failures through the Pulumi CLI", () => {
     "a create whose answer is lost is found by its mark, rotated and tracked: one token, a working value, no longer locked",
     async () => {
       const project = await stack("lost-create", program("r1"));
-      emulator.control.addFault({ operation: "create", kind: "dropAfterApply" });
-      const { result, calls } = await measured(emulator, () => project.up());
+      e2e.emulator.control.addFault({ operation: "create", kind: "dropAfterApply" });
+      const { result, calls } = await measured(e2e.emulator, () => project.up());
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(
         /create got no usable answer; looking for its mark 2001:db8:[0-9a-f:]+\/128 in Panther/,
@@ -86,9 +68,9 @@ describeE2E("failures through the Pulumi CLI", () => {
       // The lost create, one listing that finds its mark, one rotation, the update that removes the mark.
       expect(calls).toEqual(api({ create: 1, list: 1, rotate: 1, update: 1 }));
       const outputs = await project.outputs(true);
-      expect(emulator.control.listTokens().filter((t) => t.name === "ci")).toHaveLength(1);
-      expect(emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
-      expect(emulator.control.getToken(outputs["id"] as string)?.allowedCIDRBlocks).toEqual([]);
+      expect(e2e.emulator.control.listTokens().filter((t) => t.name === "ci")).toHaveLength(1);
+      expect(e2e.emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
+      expect(e2e.emulator.control.getToken(outputs["id"] as string)?.allowedCIDRBlocks).toEqual([]);
       expect(outputs["status"]).toBe("current");
       await expectNoPlaintext(project, await secretsOf(project));
       expect((await project.preview(["--expect-no-changes"])).code).toBe(0);
@@ -103,37 +85,33 @@ describeE2E("failures through the Pulumi CLI", () => {
       const project = await stack("failing-rotation", program("r1"));
       expect((await project.up()).code).toBe(0);
       const before = await project.outputs(true);
-      emulator.control.addFault({
+      e2e.emulator.control.addFault({
         operation: "rotate",
         kind: "status",
         status: 500,
         times: "always",
       });
       project.writeProgram(program("r2"));
-      const failed = await measured(emulator, () => project.up());
+      const failed = await measured(e2e.emulator, () => project.up());
       expect(failed.result.code).not.toBe(0);
       expect(failed.result.stdout).toMatch(/got no usable answer 3 times|Rotating Panther token/);
       // Three rotations, each watched for a late landing; the deployer's id once.
       expect(failed.calls.rotate).toBe(3);
-      const exported = await project.exported();
-      const token = exported.deployment.resources?.find((r) =>
-        String(r["type"]).endsWith("panther:ApiToken"),
-      );
-      const outputs = token?.["outputs"] as Record<string, unknown>;
+      const outputs = (await tokenInState(project))?.["outputs"] as Record<string, unknown>;
       expect((outputs["valueState"] as { status: string }).status).toBe("pending");
       expect(outputs["rotationTrigger"]).toBe("r1");
-      await expectNoPlaintext(project, [emulator.adminKey, before["value"] as string]);
+      await expectNoPlaintext(project, [e2e.emulator.adminKey, before["value"] as string]);
 
-      emulator.control.clearFaults();
+      e2e.emulator.control.clearFaults();
       const preview = await project.preview();
       expect(preview.stdout).toMatch(/ci\s+update/);
       expect(preview.stdout).toMatch(/rotation due: .*(rotationTrigger changed|no working value)/);
-      const repaired = await measured(emulator, () => project.up());
+      const repaired = await measured(e2e.emulator, () => project.up());
       expect(repaired.result.code).toBe(0);
       expect(repaired.calls).toEqual(api({ rotate: 1, get: 1 }));
       const after = await project.outputs(true);
       expect(after["status"]).toBe("current");
-      expect(emulator.control.authenticate(after["value"] as string)).toBe(after["id"]);
+      expect(e2e.emulator.control.authenticate(after["value"] as string)).toBe(after["id"]);
       await expectNoPlaintext(project, await secretsOf(project));
       expect((await project.destroy()).code).toBe(0);
     },
@@ -145,9 +123,13 @@ describeE2E("failures through the Pulumi CLI", () => {
     async () => {
       const project = await stack("late-rotation", program("r1"));
       expect((await project.up()).code).toBe(0);
-      emulator.control.addFault({ operation: "rotate", kind: "lateLanding", applyAfterMs: 1500 });
+      e2e.emulator.control.addFault({
+        operation: "rotate",
+        kind: "lateLanding",
+        applyAfterMs: 1500,
+      });
       project.writeProgram(program("r2"));
-      const { result, calls } = await measured(emulator, () => project.up());
+      const { result, calls } = await measured(e2e.emulator, () => project.up());
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/not rotated again until its 3 s window ends/);
       expect(result.stdout).toMatch(
@@ -155,8 +137,8 @@ describeE2E("failures through the Pulumi CLI", () => {
       );
       expect(calls.rotate).toBe(2);
       const outputs = await project.outputs(true);
-      expect(emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
-      expect(emulator.control.counters().lateApplied.rotate).toBe(1);
+      expect(e2e.emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
+      expect(e2e.emulator.control.counters().lateApplied.rotate).toBe(1);
       expect((await project.destroy()).code).toBe(0);
     },
     budget(8, LATE_LANDING_MS),
@@ -167,7 +149,7 @@ describeE2E("failures through the Pulumi CLI", () => {
     async () => {
       const project = await stack("partial", program("r1"));
       expect((await project.up()).code).toBe(0);
-      emulator.control.addFault({
+      e2e.emulator.control.addFault({
         operation: "rotate",
         kind: "status",
         status: 403,
@@ -179,12 +161,12 @@ describeE2E("failures through the Pulumi CLI", () => {
       // The engine prints only the reasons of an init failure: the message leads them.
       expect(failed.stdout).toMatch(/Its name, permissions and CIDR blocks were updated/);
       expect(failed.stdout).toMatch(/rotation of token .* is still to do; run pulumi up again/);
-      emulator.control.clearFaults();
+      e2e.emulator.control.clearFaults();
       const repaired = await project.up();
       expect(repaired.code).toBe(0);
       const outputs = await project.outputs(true);
-      expect(emulator.control.getToken(outputs["id"] as string)?.name).toBe("ci-renamed");
-      expect(emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
+      expect(e2e.emulator.control.getToken(outputs["id"] as string)?.name).toBe("ci-renamed");
+      expect(e2e.emulator.control.authenticate(outputs["value"] as string)).toBe(outputs["id"]);
       expect((await project.destroy()).code).toBe(0);
     },
     budget(9),
@@ -198,8 +180,8 @@ describeE2E("failures through the Pulumi CLI", () => {
       const { id, value } = await project.outputs(true);
       // A person acts seconds after the stack, not within the second its rotation stamps share.
       await new Promise((resolve) => setTimeout(resolve, 1100));
-      emulator.control.rotateToken(id as string, "someone@example.com");
-      const refresh = await measured(emulator, () => project.refresh());
+      e2e.emulator.control.rotateToken(id as string, "someone@example.com");
+      const refresh = await measured(e2e.emulator, () => project.refresh());
       expect(refresh.result.code).toBe(0);
       expect(refresh.result.stdout).toMatch(/ci\s+updated/);
       expect(refresh.calls).toEqual(api({ get: 1 }));
@@ -208,12 +190,12 @@ describeE2E("failures through the Pulumi CLI", () => {
       expect(preview.stdout).toMatch(
         /rotation due: the stored value no longer works: the token was rotated outside this stack/,
       );
-      const up = await measured(emulator, () => project.up());
+      const up = await measured(e2e.emulator, () => project.up());
       expect(up.result.code).toBe(0);
       expect(up.calls).toEqual(api({ rotate: 1, get: 1 }));
       const after = await project.outputs(true);
       expect(after["value"]).not.toBe(value);
-      expect(emulator.control.authenticate(after["value"] as string)).toBe(id);
+      expect(e2e.emulator.control.authenticate(after["value"] as string)).toBe(id);
       expect(after["status"]).toBe("current");
       expect((await project.destroy()).code).toBe(0);
     },
@@ -226,7 +208,7 @@ describeE2E("failures through the Pulumi CLI", () => {
       const project = await stack("console-edit", program("r1"));
       expect((await project.up()).code).toBe(0);
       const { id } = await project.outputs();
-      emulator.control.updateToken(id as string, {
+      e2e.emulator.control.updateToken(id as string, {
         name: "renamed-in-console",
         user: "someone@example.com",
       });
@@ -234,9 +216,9 @@ describeE2E("failures through the Pulumi CLI", () => {
       expect(refresh.stdout).toMatch(/ci\s+updated \([\d.]+s\) \[diff: ~name\]/);
       const preview = await project.preview();
       expect(preview.stdout).toMatch(/ci\s+update\s+\[diff: ~name\]/);
-      const up = await measured(emulator, () => project.up());
+      const up = await measured(e2e.emulator, () => project.up());
       expect(up.calls).toEqual(api({ update: 1 }));
-      expect(emulator.control.getToken(id as string)?.name).toBe("ci");
+      expect(e2e.emulator.control.getToken(id as string)?.name).toBe("ci");
       expect((await project.preview(["--expect-no-changes"])).code).toBe(0);
       expect((await project.destroy()).code).toBe(0);
     },
@@ -249,17 +231,17 @@ describeE2E("failures through the Pulumi CLI", () => {
       const project = await stack("console-delete", program("r1"));
       expect((await project.up()).code).toBe(0);
       const { id } = await project.outputs();
-      emulator.control.deleteToken(id as string);
-      const refresh = await measured(emulator, () => project.refresh());
+      e2e.emulator.control.deleteToken(id as string);
+      const refresh = await measured(e2e.emulator, () => project.refresh());
       expect(refresh.result.code).toBe(0);
       // The 404, and the deployer's own token, proving the URL reaches Panther.
       expect(refresh.calls).toEqual(api({ get: 2 }));
       expect(refresh.result.stdout).toMatch(/ci\s+deleted/);
-      const up = await measured(emulator, () => project.up());
+      const up = await measured(e2e.emulator, () => project.up());
       expect(up.calls).toEqual(api({ create: 1, update: 1 }));
       const after = await project.outputs(true);
       expect(after["id"]).not.toBe(id);
-      expect(emulator.control.authenticate(after["value"] as string)).toBe(after["id"]);
+      expect(e2e.emulator.control.authenticate(after["value"] as string)).toBe(after["id"]);
       expect((await project.destroy()).code).toBe(0);
     },
     budget(10),
@@ -278,28 +260,25 @@ describeE2E("failures through the Pulumi CLI", () => {
           "--skip-preview",
           "--non-interactive",
         ]);
-      const tokenInState = async () =>
-        (await project.exported()).deployment.resources?.some((r) =>
-          String(r["type"]).endsWith("panther:ApiToken"),
-        );
+      const tracked = async () => (await tokenInState(project)) !== undefined;
       // Another origin (here: a missing base path) is refused before any call.
-      await project.ok(["config", "set", "panther:url", `${emulator.url}/v1`]);
-      const refused = await measured(emulator, refreshWith);
+      await project.ok(["config", "set", "panther:url", `${e2e.emulator.url}/v1`]);
+      const refused = await measured(e2e.emulator, refreshWith);
       expect(refused.result.code).not.toBe(0);
       expect(refused.result.stdout + refused.result.stderr).toMatch(
         /lives at http:\/\/127\.0\.0\.1:\d+, but this run is configured for http:\/\/127\.0\.0\.1:\d+\/v1.*Nothing was changed.*panther:allowOriginChange/s,
       );
       expect(refused.calls).toEqual(api());
-      expect(await tokenInState()).toBe(true);
+      expect(await tracked()).toBe(true);
       // Allowed on purpose: the 404 for the token proves nothing, as the deployer's own token 404s too.
       await project.ok(["config", "set", "panther:allowOriginChange", "true"]);
-      const notFound = await measured(emulator, refreshWith);
+      const notFound = await measured(e2e.emulator, refreshWith);
       expect(notFound.result.code).not.toBe(0);
       expect(notFound.result.stdout + notFound.result.stderr).toMatch(
         /the URL does not reach Panther's API, so nothing is taken to be deleted/,
       );
-      expect(await tokenInState()).toBe(true);
-      await project.ok(["config", "set", "panther:url", emulator.url]);
+      expect(await tracked()).toBe(true);
+      await project.ok(["config", "set", "panther:url", e2e.emulator.url]);
       await project.ok(["config", "rm", "panther:allowOriginChange"]);
       expect((await refreshWith()).code).toBe(0);
       expect((await project.destroy()).code).toBe(0);
@@ -310,7 +289,7 @@ describeE2E("failures through the Pulumi CLI", () => {
   it(
     "waitUntilUsable prints its progress lines in the CLI's output",
     async () => {
-      emulator.control.setPropagationDelay(2500);
+      e2e.emulator.control.setPropagationDelay(2500);
       try {
         const project = await stack(
           "usable",
@@ -327,7 +306,7 @@ describeE2E("failures through the Pulumi CLI", () => {
         expect(up.stdout).toMatch(/pulumi-panther: token [0-9a-f-]+: new value works after \d/);
         expect((await project.destroy()).code).toBe(0);
       } finally {
-        emulator.control.setPropagationDelay(0);
+        e2e.emulator.control.setPropagationDelay(0);
       }
     },
     budget(6, USABLE_TIMEOUT_MS),

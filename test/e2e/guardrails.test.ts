@@ -4,35 +4,24 @@
  * program opts in, and with the opt-in the run goes on with the new key,
  * which reaches the next run through the stack's output.
  */
-import { startEmulator, type Emulator } from "pulumi-panther-emulator";
+import { e2eFile } from "./support/stack";
 import { api, expectNoPlaintext, measured } from "./support/checks";
 import { budget } from "./support/budget";
 import { Project, e2eSkipped } from "../../tools/harness/project";
 
 const describeE2E = e2eSkipped() ? describe.skip : describe;
 
-let emulator: Emulator;
-const projects: Project[] = [];
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  for (const p of projects) p.close();
-  await emulator.close();
-});
+const e2e = e2eFile();
 
 function deployer(name: string) {
-  return emulator.control.createToken({
+  return e2e.emulator.control.createToken({
     name,
     permissions: ["OrganizationAPITokenRead", "OrganizationAPITokenModify"],
   });
 }
 
 async function stack(name: string, source: string, key: string): Promise<Project> {
-  const project = Project.create(name, source);
-  projects.push(project);
-  await project.initStack("dev", { "panther:url": emulator.url }, { "panther:token": key });
-  return project;
+  return e2e.stack(Project.create(name, source), { key });
 }
 
 describeE2E("the deployer's own token through the Pulumi CLI", () => {
@@ -46,13 +35,13 @@ describeE2E("the deployer's own token through the Pulumi CLI", () => {
        new PantherApiToken("me", { name: "deployer", permissions: ["OrganizationAPITokenModify"], adoptTokenId: ${JSON.stringify(me.token.id)} });`,
         me.value,
       );
-      const up = await measured(emulator, () => project.up());
+      const up = await measured(e2e.emulator, () => project.up());
       expect(up.result.code).not.toBe(0);
       expect(up.result.stdout + up.result.stderr).toMatch(
         /is the deployer's own token.*cuts off this deployment.*Deploy with another token/s,
       );
       expect(up.calls).toEqual(api({ get: 1 }));
-      expect(emulator.control.authenticate(me.value)).toBe(me.token.id);
+      expect(e2e.emulator.control.authenticate(me.value)).toBe(me.token.id);
     },
     budget(4),
   );
@@ -67,7 +56,7 @@ describeE2E("the deployer's own token through the Pulumi CLI", () => {
        new PantherApiToken("me", { name: "deployer", permissions: ["RuleRead"], adoptTokenId: "self" });`,
         me.value,
       );
-      const preview = await measured(emulator, () => project.preview());
+      const preview = await measured(e2e.emulator, () => project.preview());
       expect(preview.result.code).not.toBe(0);
       expect(preview.result.stdout + preview.result.stderr).toMatch(
         /adoptTokenId.*"self" is the deployer's own token/,
@@ -99,24 +88,24 @@ describeE2E("the deployer's own token through the Pulumi CLI", () => {
       expect((await project.up()).code).toBe(0);
 
       project.writeProgram(program("r2", false));
-      const refused = await measured(emulator, () => project.up());
+      const refused = await measured(e2e.emulator, () => project.up());
       expect(refused.result.code).not.toBe(0);
       expect(refused.result.stdout + refused.result.stderr).toMatch(
         /is the deployer's own token.*rotation is due.*refused.*rotateDeployerToken: true/s,
       );
       expect(refused.calls.rotate).toBeLessThanOrEqual(1);
-      expect(emulator.control.authenticate(key)).toBeDefined();
+      expect(e2e.emulator.control.authenticate(key)).toBeDefined();
 
       project.writeProgram(program("r2", true));
-      const rotated = await measured(emulator, () => project.up());
+      const rotated = await measured(e2e.emulator, () => project.up());
       expect(rotated.result.code).toBe(0);
       const outputs = await project.outputs(true);
       const newKey = outputs["deployerKey"] as string;
       expect(newKey).not.toBe(key);
-      expect(emulator.control.authenticate(key)).toBeUndefined();
-      expect(emulator.control.authenticate(newKey)).toBeDefined();
+      expect(e2e.emulator.control.authenticate(key)).toBeUndefined();
+      expect(e2e.emulator.control.authenticate(newKey)).toBeDefined();
       // The other token, rotated after the deployer's in the same run, used the new key.
-      expect(emulator.control.authenticate(outputs["otherValue"] as string)).toBeDefined();
+      expect(e2e.emulator.control.authenticate(outputs["otherValue"] as string)).toBeDefined();
       await expectNoPlaintext(project, [bootstrap.value, key, newKey]);
 
       // The next run: the key from the output, set as the README says; up, then refresh and destroy.

@@ -17,7 +17,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { startEmulator, type Emulator } from "pulumi-panther-emulator";
+import { TOKEN_TYPE, e2eFile, tokenInState } from "./support/stack";
 import { api, expectNoPlaintext, measured } from "./support/checks";
 import { budget } from "./support/budget";
 import { exec, type ExecResult } from "../../tools/harness/exec";
@@ -26,27 +26,10 @@ import { scratchDirFromEnv } from "../../tools/harness/scratch";
 
 const describeE2E = e2eSkipped() ? describe.skip : describe;
 
-const TYPE = "pulumi-nodejs:dynamic/panther:ApiToken";
-
-let emulator: Emulator;
-const projects: Project[] = [];
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  for (const p of projects) p.close();
-  await emulator.close();
-});
+const e2e = e2eFile();
 
 async function stack(name: string, source = "export {};\n"): Promise<Project> {
-  const project = Project.create(name, source);
-  projects.push(project);
-  await project.initStack(
-    "dev",
-    { "panther:url": emulator.url },
-    { "panther:token": emulator.adminKey },
-  );
-  return project;
+  return e2e.stack(Project.create(name, source));
 }
 
 /** `npx pulumi-panther-import …` in the project: the bin npm links for the installed package. */
@@ -56,8 +39,8 @@ function importTool(project: Project, args: readonly string[]): Promise<ExecResu
     cwd: project.dir,
     env: {
       ...project.environment(),
-      PANTHER_API_URL: emulator.url,
-      PANTHER_API_TOKEN: emulator.adminKey,
+      PANTHER_API_URL: e2e.emulator.url,
+      PANTHER_API_TOKEN: e2e.emulator.adminKey,
     },
     timeoutMs: 60_000,
   });
@@ -73,10 +56,6 @@ interface ImportFile {
   }[];
 }
 
-function tokenInState(exported: { deployment: { resources?: Record<string, unknown>[] } }) {
-  return exported.deployment.resources?.find((r) => r["type"] === TYPE);
-}
-
 /** The program lines the tool printed (between "Declare each…" and "The stack holds…"). */
 function printedDeclarations(stdout: string): string {
   const lines = stdout.split("\n");
@@ -89,14 +68,14 @@ describeE2E("import through the Pulumi CLI", () => {
   it(
     "pulumi-panther-import writes the provider's state for an imported token, reading it and changing nothing",
     async () => {
-      const made = emulator.control.createToken({
+      const made = e2e.emulator.control.createToken({
         name: "legacy-reader",
         permissions: ["RuleRead", "AlertRead"],
         allowedCIDRBlocks: ["198.51.100.0/24"],
         user: "someone@example.com",
       });
       const project = await stack("import-file-tool");
-      const { result, calls } = await measured(emulator, () =>
+      const { result, calls } = await measured(e2e.emulator, () =>
         importTool(project, ["--out", "tokens.json", `legacy=${made.token.id}`]),
       );
       expect({ exit: result.exitCode, stderr: result.stderr }).toEqual({ exit: 0, stderr: "" });
@@ -112,7 +91,7 @@ describeE2E("import through the Pulumi CLI", () => {
         expect.stringContaining('require("pulumi-panther/dynamic-provider")'),
       );
       expect(resource).toEqual({
-        type: TYPE,
+        type: TOKEN_TYPE,
         name: "legacy",
         id: made.token.id,
         inputs: {
@@ -128,7 +107,7 @@ describeE2E("import through the Pulumi CLI", () => {
           allowedCIDRBlocks: ["198.51.100.0/24"],
           value: "",
           valueState: expect.objectContaining({ status: "none" }) as unknown,
-          apiOrigin: new URL(emulator.url).origin,
+          apiOrigin: new URL(e2e.emulator.url).origin,
           createdAt: made.token.createdAt,
         }) as unknown,
       });
@@ -144,8 +123,8 @@ describeE2E("import through the Pulumi CLI", () => {
           "  });",
         ].join("\n"),
       );
-      expect(emulator.control.authenticate(made.value)).toBe(made.token.id);
-      expect(JSON.stringify(file)).not.toContain(emulator.adminKey);
+      expect(e2e.emulator.control.authenticate(made.value)).toBe(made.token.id);
+      expect(JSON.stringify(file)).not.toContain(e2e.emulator.adminKey);
     },
     budget(4),
   );
@@ -153,7 +132,7 @@ describeE2E("import through the Pulumi CLI", () => {
   it(
     "pulumi import --file --generate-code=false: imported with no call and a working provider; the printed declaration then changes nothing; a rotationTrigger rotates it in place; destroy deletes it",
     async () => {
-      const made = emulator.control.createToken({
+      const made = e2e.emulator.control.createToken({
         name: "legacy-writer",
         permissions: ["RuleModify"],
       });
@@ -164,7 +143,7 @@ describeE2E("import through the Pulumi CLI", () => {
         fs.readFileSync(path.join(project.dir, "panther-import.json"), "utf8"),
       ) as ImportFile;
 
-      const imported = await measured(emulator, () =>
+      const imported = await measured(e2e.emulator, () =>
         project.pulumi([
           "import",
           "--file",
@@ -180,7 +159,7 @@ describeE2E("import through the Pulumi CLI", () => {
       );
       // The engine took the outputs from the file: no Read, no call.
       expect(imported.calls).toEqual(api());
-      const state = tokenInState(await project.exported());
+      const state = await tokenInState(project);
       expect(state?.["id"]).toBe(made.token.id);
       expect((state?.["outputs"] as Record<string, unknown>)["valueState"]).toMatchObject({
         status: "none",
@@ -190,14 +169,14 @@ describeE2E("import through the Pulumi CLI", () => {
       const source = `import { PantherApiToken } from "pulumi-panther";\nconst t = ${printedDeclarations(tool.stdout).trim()}\nexport const id = t.id;\nexport const value = t.value;\nexport const status = t.valueState.status;\n`;
       expect(source).toContain('const t = new PantherApiToken("legacy", {');
       project.writeProgram(source);
-      const preview = await measured(emulator, () => project.preview(["--expect-no-changes"]));
+      const preview = await measured(e2e.emulator, () => project.preview(["--expect-no-changes"]));
       expect(preview.result.code).toBe(0);
       expect(preview.calls).toEqual(api());
-      const up = await measured(emulator, () => project.up(["--expect-no-changes"]));
+      const up = await measured(e2e.emulator, () => project.up(["--expect-no-changes"]));
       expect(up.result.code).toBe(0);
       expect(up.calls).toEqual(api());
       // The program serializes the provider exactly as the file did.
-      const afterUp = tokenInState(await project.exported());
+      const afterUp = await tokenInState(project);
       expect((afterUp?.["inputs"] as Record<string, unknown>)["__provider"]).toBe(
         file.resources[0]?.inputs["__provider"],
       );
@@ -208,7 +187,7 @@ describeE2E("import through the Pulumi CLI", () => {
       });
 
       // The provider stored in state works: refresh reads the token.
-      const refresh = await measured(emulator, () => project.refresh(["--expect-no-changes"]));
+      const refresh = await measured(e2e.emulator, () => project.refresh(["--expect-no-changes"]));
       expect(refresh.result.code).toBe(0);
       expect(refresh.calls).toEqual(api({ get: 1 }));
 
@@ -218,20 +197,20 @@ describeE2E("import through the Pulumi CLI", () => {
           'permissions: ["RuleModify"],\n  rotationTrigger: "r1",',
         ),
       );
-      const rotate = await measured(emulator, () => project.up());
+      const rotate = await measured(e2e.emulator, () => project.up());
       expect(rotate.result.code).toBe(0);
       expect(rotate.calls).toEqual(api({ rotate: 1, get: 1 }));
       const outputs = await project.outputs(true);
       expect(outputs["id"]).toBe(made.token.id);
       expect(outputs["status"]).toBe("current");
-      expect(emulator.control.authenticate(outputs["value"] as string)).toBe(made.token.id);
-      expect(emulator.control.authenticate(made.value)).toBeUndefined();
-      await expectNoPlaintext(project, [emulator.adminKey, outputs["value"] as string]);
+      expect(e2e.emulator.control.authenticate(outputs["value"] as string)).toBe(made.token.id);
+      expect(e2e.emulator.control.authenticate(made.value)).toBeUndefined();
+      await expectNoPlaintext(project, [e2e.emulator.adminKey, outputs["value"] as string]);
 
-      const destroy = await measured(emulator, () => project.destroy());
+      const destroy = await measured(e2e.emulator, () => project.destroy());
       expect(destroy.result.code).toBe(0);
       expect(destroy.calls).toEqual(api({ delete: 1 }));
-      expect(emulator.control.getToken(made.token.id)).toBeUndefined();
+      expect(e2e.emulator.control.getToken(made.token.id)).toBeUndefined();
     },
     budget(16),
   );
@@ -239,7 +218,7 @@ describeE2E("import through the Pulumi CLI", () => {
   it(
     "pulumi import --file with code generation (the default) imports the token, then fails: no schema from a dynamic provider",
     async () => {
-      const made = emulator.control.createToken({
+      const made = e2e.emulator.control.createToken({
         name: "legacy-codegen",
         permissions: ["RuleRead"],
       });
@@ -256,7 +235,7 @@ describeE2E("import through the Pulumi CLI", () => {
       expect(result.stdout + result.stderr).toContain(
         "error: loading package 'pulumi-nodejs@nil': Error loading schema from plugin: rpc error: code = Unimplemented desc = GetSchema is not implemented by the dynamic provider",
       );
-      expect(tokenInState(await project.exported())?.["id"]).toBe(made.token.id);
+      expect((await tokenInState(project))?.["id"]).toBe(made.token.id);
     },
     budget(6),
   );
@@ -265,7 +244,7 @@ describeE2E("import through the Pulumi CLI", () => {
     "pulumi-panther-import refuses the deployer's own token and an unknown id, and writes nothing",
     async () => {
       const project = await stack("import-refused");
-      const self = await importTool(project, [`me=${emulator.adminTokenId}`]);
+      const self = await importTool(project, [`me=${e2e.emulator.adminTokenId}`]);
       expect(self.exitCode).toBe(1);
       expect(self.stderr).toMatch(/is the deployer's own token/);
       const unknown = await importTool(project, ["gone=00000000-0000-4000-8000-000000000000"]);
@@ -281,7 +260,7 @@ describeE2E("import through the Pulumi CLI", () => {
   it(
     "the import resource option fails in the engine with 'code must be a string', and changes nothing",
     async () => {
-      const made = emulator.control.createToken({
+      const made = e2e.emulator.control.createToken({
         name: "legacy-option",
         permissions: ["RuleRead"],
       });
@@ -291,12 +270,12 @@ describeE2E("import through the Pulumi CLI", () => {
 new PantherApiToken("imported", { name: "legacy-option", permissions: ["RuleRead"] }, { import: ${JSON.stringify(made.token.id)} });
 `,
       );
-      const up = await measured(emulator, () => project.up());
+      const up = await measured(e2e.emulator, () => project.up());
       expect(up.result.code).not.toBe(0);
       expect(up.result.stdout + up.result.stderr).toMatch(/code must be a string, not undefined/);
       expect(up.calls).toEqual(api());
-      expect(emulator.control.authenticate(made.value)).toBe(made.token.id);
-      expect(tokenInState(await project.exported())).toBeUndefined();
+      expect(e2e.emulator.control.authenticate(made.value)).toBe(made.token.id);
+      expect(await tokenInState(project)).toBeUndefined();
     },
     budget(5),
   );
@@ -304,12 +283,15 @@ new PantherApiToken("imported", { name: "legacy-option", permissions: ["RuleRead
   it(
     "pulumi import <type> <name> <id> fails in the engine with 'code must be a string', and changes nothing",
     async () => {
-      const made = emulator.control.createToken({ name: "legacy-cli", permissions: ["RuleRead"] });
+      const made = e2e.emulator.control.createToken({
+        name: "legacy-cli",
+        permissions: ["RuleRead"],
+      });
       const project = await stack("import-cli");
-      const result = await measured(emulator, () =>
+      const result = await measured(e2e.emulator, () =>
         project.pulumi([
           "import",
-          TYPE,
+          TOKEN_TYPE,
           "cli-import",
           made.token.id,
           "--yes",
@@ -322,7 +304,7 @@ new PantherApiToken("imported", { name: "legacy-option", permissions: ["RuleRead
         /Preview failed: code must be a string, not undefined/,
       );
       expect(result.calls).toEqual(api());
-      expect(tokenInState(await project.exported())).toBeUndefined();
+      expect(await tokenInState(project)).toBeUndefined();
     },
     budget(5),
   );

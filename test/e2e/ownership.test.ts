@@ -11,7 +11,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { startEmulator, type Emulator } from "pulumi-panther-emulator";
+import type { Emulator } from "pulumi-panther-emulator";
+import { e2eFile } from "./support/stack";
 import { budget } from "./support/budget";
 import { api, measured } from "./support/checks";
 import { Project, e2eSkipped, type CommandResult } from "../../tools/harness/project";
@@ -32,23 +33,15 @@ export const id = t.id;
 export const value = t.value;
 `;
 
-let emulator: Emulator;
+const e2e = e2eFile();
 /** The deployer key every stack here shares (dev and prod deploying with one token). */
 let sharedKey: string;
-const projects: Project[] = [];
-const emulators: Emulator[] = [];
 
-beforeAll(async () => {
-  emulator = await startEmulator();
-  emulators.push(emulator);
-  sharedKey = emulator.control.createToken({
+beforeAll(() => {
+  sharedKey = e2e.emulator.control.createToken({
     name: "pipelines",
     permissions: ["OrganizationAPITokenRead", "OrganizationAPITokenModify"],
   }).value;
-});
-afterAll(async () => {
-  for (const p of projects) p.close();
-  for (const e of emulators) await e.close();
 });
 
 async function stack(
@@ -56,19 +49,11 @@ async function stack(
   source: string,
   options: { on?: Emulator; key?: string; config?: Record<string, string> } = {},
 ): Promise<Project> {
-  const on = options.on ?? emulator;
-  const project = Project.create(name, source);
-  projects.push(project);
-  await project.initStack(
-    "dev",
-    {
-      "panther:url": on.url,
-      "panther:lateLandingSeconds": String(WINDOW_MS / 1000),
-      ...options.config,
-    },
-    { "panther:token": options.key ?? sharedKey },
-  );
-  return project;
+  return e2e.stack(Project.create(name, source), {
+    ...(options.on === undefined ? {} : { on: options.on }),
+    key: options.key ?? sharedKey,
+    config: { "panther:lateLandingSeconds": String(WINDOW_MS / 1000), ...options.config },
+  });
 }
 
 function ok(result: CommandResult): void {
@@ -91,21 +76,21 @@ describeE2E("ownership proven by a mark, through the Pulumi CLI", () => {
     async () => {
       const dev = await stack("shared-dev", token(["RuleRead"]));
       const prod = await stack("shared-prod", token(["RuleRead"]));
-      emulator.control.addFault({ operation: "create", kind: "dropAfterApply", times: 2 });
+      e2e.emulator.control.addFault({ operation: "create", kind: "dropAfterApply", times: 2 });
       const [a, b] = await Promise.all([dev.up(), prod.up()]);
       ok(a);
       ok(b);
       const mine = await idAndValue(dev);
       const theirs = await idAndValue(prod);
       expect(mine.id).not.toBe(theirs.id);
-      expect(emulator.control.authenticate(mine.value)).toBe(mine.id);
-      expect(emulator.control.authenticate(theirs.value)).toBe(theirs.id);
+      expect(e2e.emulator.control.authenticate(mine.value)).toBe(mine.id);
+      expect(e2e.emulator.control.authenticate(theirs.value)).toBe(theirs.id);
       expect(
-        named(emulator, "ci-deployer")
+        named(e2e.emulator, "ci-deployer")
           .map((t) => t.id)
           .sort(),
       ).toEqual([mine.id, theirs.id].sort());
-      for (const t of named(emulator, "ci-deployer")) {
+      for (const t of named(e2e.emulator, "ci-deployer")) {
         expect(t.allowedCIDRBlocks).toEqual(["203.0.113.0/24"]);
       }
       ok(await dev.destroy());
@@ -120,7 +105,7 @@ describeE2E("ownership proven by a mark, through the Pulumi CLI", () => {
       const dev = await stack("superset-dev", token(["RuleRead"]));
       const prod = await stack("superset-prod", token(["RuleModify", "RuleRead"]));
       // Only the first create's answer is lost, and it lands after the other stack's token exists.
-      emulator.control.addFault({
+      e2e.emulator.control.addFault({
         operation: "create",
         kind: "lateLanding",
         applyAfterMs: 1_500,
@@ -132,10 +117,13 @@ describeE2E("ownership proven by a mark, through the Pulumi CLI", () => {
       ok(b);
       const mine = await idAndValue(dev);
       const theirs = await idAndValue(prod);
-      expect(emulator.control.getToken(mine.id)?.permissions).toEqual(["RuleRead"]);
-      expect(emulator.control.getToken(theirs.id)?.permissions).toEqual(["RuleModify", "RuleRead"]);
-      expect(emulator.control.authenticate(theirs.value)).toBe(theirs.id);
-      expect(emulator.control.authenticate(mine.value)).toBe(mine.id);
+      expect(e2e.emulator.control.getToken(mine.id)?.permissions).toEqual(["RuleRead"]);
+      expect(e2e.emulator.control.getToken(theirs.id)?.permissions).toEqual([
+        "RuleModify",
+        "RuleRead",
+      ]);
+      expect(e2e.emulator.control.authenticate(theirs.value)).toBe(theirs.id);
+      expect(e2e.emulator.control.authenticate(mine.value)).toBe(mine.id);
       expect((await dev.preview(["--expect-no-changes"])).code).toBe(0);
       ok(await dev.destroy());
       ok(await prod.destroy());
@@ -149,7 +137,7 @@ describeE2E("ownership proven by a mark, through the Pulumi CLI", () => {
       const dev = await stack("watch-dev", token(["RuleRead"]));
       const prod = await stack("watch-prod", token(["RuleRead"]));
       // Lands 6 s after it left: after the 3 s window.
-      emulator.control.addFault({
+      e2e.emulator.control.addFault({
         operation: "create",
         kind: "lateLanding",
         applyAfterMs: 6_000,
@@ -160,7 +148,7 @@ describeE2E("ownership proven by a mark, through the Pulumi CLI", () => {
       ok(await prod.up());
       const theirs = await idAndValue(prod);
       await new Promise((resolve) => setTimeout(resolve, 6_000));
-      expect(named(emulator, "ci-deployer")).toHaveLength(3);
+      expect(named(e2e.emulator, "ci-deployer")).toHaveLength(3);
       const refresh = await dev.refresh();
       ok(refresh);
       expect(refresh.stdout).toMatch(
@@ -168,12 +156,12 @@ describeE2E("ownership proven by a mark, through the Pulumi CLI", () => {
       );
       const mine = await idAndValue(dev);
       expect(
-        named(emulator, "ci-deployer")
+        named(e2e.emulator, "ci-deployer")
           .map((t) => t.id)
           .sort(),
       ).toEqual([mine.id, theirs.id].sort());
       ok(await dev.destroy());
-      expect(emulator.control.authenticate(theirs.value)).toBe(theirs.id);
+      expect(e2e.emulator.control.authenticate(theirs.value)).toBe(theirs.id);
       ok(await prod.destroy());
     },
     budget(14, 2 * WINDOW_MS + 6_000),
@@ -182,8 +170,7 @@ describeE2E("ownership proven by a mark, through the Pulumi CLI", () => {
   it(
     "a gateway whose Date runs seconds ahead of the backend: the lost create's own token is found, not made twice",
     async () => {
-      const skewed = await startEmulator({ dateHeaderSkewMs: 4_000 });
-      emulators.push(skewed);
+      const skewed = await e2e.another({ dateHeaderSkewMs: 4_000 });
       const project = await stack("gateway-skew", token(["RuleRead"]), {
         on: skewed,
         key: skewed.adminKey,
@@ -211,13 +198,13 @@ describeE2E("ownership proven by a mark, through the Pulumi CLI", () => {
       ok(await project.up());
       const { id } = await idAndValue(project);
       // A narrowing, answered 504, landing 2 s later.
-      emulator.control.addFault({
+      e2e.emulator.control.addFault({
         operation: "update",
         kind: "lateLanding",
         applyAfterMs: 2_000,
       });
       project.writeProgram(token(["RuleRead"], ["203.0.113.0/24"]));
-      const narrowed = await measured(emulator, () => project.up());
+      const narrowed = await measured(e2e.emulator, () => project.up());
       ok(narrowed.result);
       expect(narrowed.result.stdout).toMatch(
         /nothing more is sent to this token until its 3 s window ends/,
@@ -227,7 +214,7 @@ describeE2E("ownership proven by a mark, through the Pulumi CLI", () => {
       project.writeProgram(token(["RuleRead"], ["198.51.100.0/24"]));
       ok(await project.up());
       await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
-      expect(emulator.control.getToken(id)).toMatchObject({
+      expect(e2e.emulator.control.getToken(id)).toMatchObject({
         permissions: ["RuleRead"],
         allowedCIDRBlocks: ["198.51.100.0/24"],
       });
@@ -265,17 +252,17 @@ export const currentId = pair.currentTokenId;
         String(r["urn"]).endsWith("::rotating-a"),
       );
       const urn = String(first?.["urn"]);
-      const targeted = await measured(emulator, () => project.up(["--target", urn]));
+      const targeted = await measured(e2e.emulator, () => project.up(["--target", urn]));
       ok(targeted.result);
       expect(targeted.calls.rotate).toBe(1);
-      const full = await measured(emulator, () => project.up());
+      const full = await measured(e2e.emulator, () => project.up());
       ok(full.result);
       expect(full.calls.rotate).toBe(0);
       const after = await project.outputs(true);
       // The value that was current before the targeted run is previous now, and still works.
       expect(after["previous"]).toBe(afterFirstRise["current"]);
-      expect(emulator.control.authenticate(String(after["previous"]))).toBeDefined();
-      expect(emulator.control.authenticate(String(after["current"]))).toBeDefined();
+      expect(e2e.emulator.control.authenticate(String(after["previous"]))).toBeDefined();
+      expect(e2e.emulator.control.authenticate(String(after["current"]))).toBeDefined();
       ok(await project.destroy());
     },
     budget(14),
@@ -289,7 +276,7 @@ describeE2E("guardrails of the proven design, through the Pulumi CLI", () => {
       const project = await stack("origin", token(["RuleRead"]));
       ok(await project.up());
       // The same emulator under another origin: a Panther that moved.
-      const moved = emulator.url.replace("127.0.0.1", "localhost");
+      const moved = e2e.emulator.url.replace("127.0.0.1", "localhost");
       await project.ok(["config", "set", "panther:url", "--", moved]);
       const preview = await project.preview();
       expect(preview.stdout).toMatch(/ci\s+update/);
@@ -324,8 +311,7 @@ describeE2E("guardrails of the proven design, through the Pulumi CLI", () => {
       const file = path.join(project.dir, "legacy.json");
       fs.writeFileSync(file, JSON.stringify(exported));
       await project.ok(["stack", "import", "--file", file]);
-      const other = await startEmulator();
-      emulators.push(other);
+      const other = await e2e.another();
       await project.ok(["config", "set", "panther:url", "--", other.url]);
       await project.ok(["config", "set", "--secret", "panther:token", "--", other.adminKey]);
       // With the program's config (refresh and destroy otherwise run with the config of the last up).
@@ -337,14 +323,14 @@ describeE2E("guardrails of the proven design, through the Pulumi CLI", () => {
       const destroy = await project.destroy(["--run-program"]);
       expect(destroy.code).not.toBe(0);
       expect(destroy.stdout).toMatch(/not taken to be deleted/);
-      expect(emulator.control.getToken(id)).toBeDefined();
+      expect(e2e.emulator.control.getToken(id)).toBeDefined();
       // Back at the right Panther: it answers, and the origin is recorded.
-      await project.ok(["config", "set", "panther:url", "--", emulator.url]);
+      await project.ok(["config", "set", "panther:url", "--", e2e.emulator.url]);
       await project.ok(["config", "set", "--secret", "panther:token", "--", sharedKey]);
       ok(await project.up());
       ok(await project.refresh());
       ok(await project.destroy());
-      expect(emulator.control.getToken(id)).toBeUndefined();
+      expect(e2e.emulator.control.getToken(id)).toBeUndefined();
     },
     budget(22),
   );
@@ -352,8 +338,7 @@ describeE2E("guardrails of the proven design, through the Pulumi CLI", () => {
   it(
     "the deployer's own token named by its id in upper case, where Panther matches ids without case, is refused",
     async () => {
-      const loose = await startEmulator({ idMatching: "caseInsensitive" });
-      emulators.push(loose);
+      const loose = await e2e.another({ idMatching: "caseInsensitive" });
       const deployer = loose.control.createToken({
         name: "pipelines",
         permissions: ["OrganizationAPITokenRead", "OrganizationAPITokenModify"],
@@ -387,7 +372,7 @@ new PantherApiToken("ci", { name: "ci-\\u202egnp.exe", permissions: ["RuleRead"]
       expect(preview.code).not.toBe(0);
       expect(preview.stdout).toMatch(/contains U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at character 4/);
       project.writeProgram(token(["RuleRead"]));
-      const pasted = emulator.control.createToken({
+      const pasted = e2e.emulator.control.createToken({
         name: "pasted",
         permissions: ["RuleRead"],
       }).value;

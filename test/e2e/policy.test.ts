@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-import { startEmulator, type Emulator } from "pulumi-panther-emulator";
+import { e2eFile } from "./support/stack";
 import { PantherApiToken, PantherApiTokenPair } from "../../provider";
 import { childEnv, describeExit, exec } from "../../tools/harness/exec";
 import { Project, e2eSkipped, type CommandResult } from "../../tools/harness/project";
@@ -22,10 +22,9 @@ const describeE2E = e2eSkipped() ? describe.skip : describe;
 
 const INSTALL_TIMEOUT_MS = 600_000;
 
-let emulator: Emulator;
+const e2e = e2eFile();
 let checkout: string | undefined;
 let packDir: string;
-const projects: Project[] = [];
 
 /** The pack folder as a checkout has it (no node_modules, no lock), installed with `npm install`. */
 async function installPack(): Promise<string> {
@@ -52,25 +51,15 @@ async function installPack(): Promise<string> {
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator();
   if (!e2eSkipped()) packDir = await installPack();
 }, INSTALL_TIMEOUT_MS);
 
-afterAll(async () => {
-  for (const p of projects) p.close();
-  await emulator.close();
+afterAll(() => {
   if (checkout !== undefined) fs.rmSync(checkout, { recursive: true, force: true });
 });
 
 async function stack(name: string, source: string): Promise<Project> {
-  const project = Project.create(name, source);
-  projects.push(project);
-  await project.initStack(
-    "dev",
-    { "panther:url": emulator.url },
-    { "panther:token": emulator.adminKey },
-  );
-  return project;
+  return e2e.stack(Project.create(name, source));
 }
 
 function preview(project: Project, config?: Record<string, unknown>): Promise<CommandResult> {
@@ -152,7 +141,7 @@ describeE2E("the policy pack through the Pulumi CLI", () => {
   it(
     "a program breaking every mandatory rule: the preview fails, each violation says what to change",
     async () => {
-      const adopted = emulator.control.createToken({
+      const adopted = e2e.emulator.control.createToken({
         name: "made in the Console",
         permissions: ["AlertRead"],
         allowedCIDRBlocks: ["198.51.100.0/24"],
@@ -237,7 +226,7 @@ new PantherApiTokenPair("pair-no-period", { name: "pair-no-period", permissions:
         ].sort(),
       );
       // The adoption's own lookup is the program's; the policies call nothing.
-      expect(emulator.control.getToken(adopted.token.id)?.name).toBe("made in the Console");
+      expect(e2e.emulator.control.getToken(adopted.token.id)?.name).toBe("made in the Console");
     },
     budget(4),
   );

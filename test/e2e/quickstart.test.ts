@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 
-import { startEmulator, type Emulator } from "pulumi-panther-emulator";
+import { e2eFile } from "./support/stack";
 import { api, expectNoPlaintext, measured } from "./support/checks";
 import { budget } from "./support/budget";
 import { Project, e2eSkipped } from "../../tools/harness/project";
@@ -14,20 +14,15 @@ import { Project, e2eSkipped } from "../../tools/harness/project";
 const describeE2E = e2eSkipped() ? describe.skip : describe;
 
 describeE2E("quick start through the Pulumi CLI", () => {
-  let emulator: Emulator;
+  // A key that does not start with "-", so that the README's commands work as written (a key
+  // that does needs `--` before it, as the README's troubleshooting says).
+  const e2e = e2eFile({ adminKey: `k${randomBytes(32).toString("base64url")}` });
   let project: Project;
   const secrets: string[] = [];
 
-  beforeAll(async () => {
-    // A key that does not start with "-", so that the README's commands work as written (a key
-    // that does needs `--` before it, as the README's troubleshooting says).
-    emulator = await startEmulator({ adminKey: `k${randomBytes(32).toString("base64url")}` });
-    project = Project.fromExample("quickstart");
-    secrets.push(emulator.adminKey);
-  });
-  afterAll(async () => {
-    project.close();
-    await emulator.close();
+  beforeAll(() => {
+    project = e2e.keep(Project.fromExample("quickstart"));
+    secrets.push(e2e.emulator.adminKey);
   });
 
   const values = (): string[] => [...secrets];
@@ -37,9 +32,9 @@ describeE2E("quick start through the Pulumi CLI", () => {
     async () => {
       // The README's commands, as written.
       await project.ok(["stack", "init", "dev"]);
-      await project.ok(["config", "set", "panther:url", emulator.url]);
-      await project.ok(["config", "set", "--secret", "panther:token", emulator.adminKey]);
-      const { result, calls } = await measured(emulator, () => project.preview());
+      await project.ok(["config", "set", "panther:url", e2e.emulator.url]);
+      await project.ok(["config", "set", "--secret", "panther:token", e2e.emulator.adminKey]);
+      const { result, calls } = await measured(e2e.emulator, () => project.preview());
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(
         /\+\s+pulumi-nodejs:dynamic\/panther:ApiToken\s+ci-deployer\s+create/,
@@ -75,7 +70,7 @@ describeE2E("quick start through the Pulumi CLI", () => {
   it(
     "up: one create and the update that finishes it; the value is a secret that works",
     async () => {
-      const { result, calls } = await measured(emulator, () => project.up());
+      const { result, calls } = await measured(e2e.emulator, () => project.up());
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/ci-deployer\s+created/);
       expect(calls).toEqual(api({ create: 1, update: 1 }));
@@ -83,7 +78,7 @@ describeE2E("quick start through the Pulumi CLI", () => {
       expect(shown["token"]).toBe("[secret]");
       const outputs = await project.outputs(true);
       const value = outputs["token"] as string;
-      expect(emulator.control.authenticate(value)).toBe(outputs["tokenId"]);
+      expect(e2e.emulator.control.authenticate(value)).toBe(outputs["tokenId"]);
       secrets.push(value);
       await expectNoPlaintext(project, values());
     },
@@ -93,10 +88,10 @@ describeE2E("quick start through the Pulumi CLI", () => {
   it(
     "a second preview and a refresh show no change",
     async () => {
-      const preview = await measured(emulator, () => project.preview(["--expect-no-changes"]));
+      const preview = await measured(e2e.emulator, () => project.preview(["--expect-no-changes"]));
       expect(preview.result.code).toBe(0);
       expect(preview.calls).toEqual(api());
-      const refresh = await measured(emulator, () => project.refresh(["--expect-no-changes"]));
+      const refresh = await measured(e2e.emulator, () => project.refresh(["--expect-no-changes"]));
       expect(refresh.result.code).toBe(0);
       expect(refresh.calls).toEqual(api({ get: 1 }));
       await expectNoPlaintext(project, values());
@@ -110,7 +105,7 @@ describeE2E("quick start through the Pulumi CLI", () => {
       const before = (await project.outputs(true))["token"] as string;
       const id = (await project.outputs())["tokenId"];
       project.writeProgram(Project.exampleSource("quickstart").replace('"2026-Q4"', '"2027-Q1"'));
-      const preview = await measured(emulator, () => project.preview());
+      const preview = await measured(e2e.emulator, () => project.preview());
       expect(preview.result.code).toBe(0);
       expect(preview.result.stdout).toMatch(
         /~\s+pulumi-nodejs:dynamic\/panther:ApiToken\s+ci-deployer\s+update\s+\[diff: ~rotationTrigger\]/,
@@ -121,15 +116,15 @@ describeE2E("quick start through the Pulumi CLI", () => {
       );
       expect(preview.calls).toEqual(api());
 
-      const up = await measured(emulator, () => project.up());
+      const up = await measured(e2e.emulator, () => project.up());
       expect(up.result.code).toBe(0);
       // The rotation, and the one lookup of the deployer's own token a rotation needs.
       expect(up.calls).toEqual(api({ rotate: 1, get: 1 }));
       const after = await project.outputs(true);
       expect(after["tokenId"]).toBe(id);
       expect(after["token"]).not.toBe(before);
-      expect(emulator.control.authenticate(after["token"] as string)).toBe(id);
-      expect(emulator.control.authenticate(before)).toBeUndefined();
+      expect(e2e.emulator.control.authenticate(after["token"] as string)).toBe(id);
+      expect(e2e.emulator.control.authenticate(before)).toBeUndefined();
       secrets.push(after["token"] as string);
       await expectNoPlaintext(project, values());
     },
@@ -140,10 +135,10 @@ describeE2E("quick start through the Pulumi CLI", () => {
     "destroy deletes the token",
     async () => {
       const id = (await project.outputs())["tokenId"] as string;
-      const { result, calls } = await measured(emulator, () => project.destroy());
+      const { result, calls } = await measured(e2e.emulator, () => project.destroy());
       expect(result.code).toBe(0);
       expect(calls).toEqual(api({ delete: 1 }));
-      expect(emulator.control.getToken(id)).toBeUndefined();
+      expect(e2e.emulator.control.getToken(id)).toBeUndefined();
       await expectNoPlaintext(project, values());
     },
     budget(3),

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { startEmulator, type Emulator } from "pulumi-panther-emulator";
+import { e2eFile } from "./support/stack";
 import { api, measured } from "./support/checks";
 import { budget } from "./support/budget";
 import { Project, e2eSkipped } from "../../tools/harness/project";
@@ -30,16 +30,8 @@ export const current = pair.current;
 export const previous = pair.previous;
 `;
 
-let emulator: Emulator;
+const e2e = e2eFile();
 let v010: string;
-const projects: Project[] = [];
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  for (const p of projects) p.close();
-  await emulator.close();
-});
 
 describeE2E("upgrading from 0.1.0", () => {
   beforeAll(() => {
@@ -51,7 +43,10 @@ describeE2E("upgrading from 0.1.0", () => {
   it(
     "0.1.0 state: clean preview, refresh, rotation, and the pair, with this release",
     async () => {
-      const made = emulator.control.createToken({ name: "adopted", permissions: ["AlertRead"] });
+      const made = e2e.emulator.control.createToken({
+        name: "adopted",
+        permissions: ["AlertRead"],
+      });
       const yaml = "name: upgrade\nruntime: nodejs\n";
       const old = Project.create(
         "upgrade",
@@ -60,52 +55,48 @@ describeE2E("upgrading from 0.1.0", () => {
         undefined,
         v010,
       );
-      projects.push(old);
-      await old.initStack(
-        "dev",
-        { "panther:url": emulator.url },
-        { "panther:token": emulator.adminKey },
-      );
+      await e2e.stack(old);
       expect((await old.up()).code).toBe(0);
       const before = await old.outputs(true);
 
       // The same project, now with this release installed.
       const now = Project.create("upgrade", program("r1", 41, made.token.id), yaml, old);
-      projects.push(now);
+      e2e.keep(now);
       fs.copyFileSync(path.join(old.dir, "Pulumi.dev.yaml"), path.join(now.dir, "Pulumi.dev.yaml"));
       await now.ok(["stack", "select", "dev"]);
 
-      const preview = await measured(emulator, () => now.preview(["--expect-no-changes"]));
+      const preview = await measured(e2e.emulator, () => now.preview(["--expect-no-changes"]));
       expect(preview.result.code).toBe(0);
       // The one call of a preview: reading the token declared with adoptTokenId, to show what adopting changes.
       expect(preview.calls).toEqual(api({ get: 1 }));
-      const refresh = await measured(emulator, () => now.refresh());
+      const refresh = await measured(e2e.emulator, () => now.refresh());
       expect(refresh.result.code).toBe(0);
       expect(refresh.calls.get).toBe(4);
       expect((await now.preview(["--expect-no-changes"])).code).toBe(0);
 
       now.writeProgram(program("r2", 41, made.token.id));
-      const rotate = await measured(emulator, () => now.up());
+      const rotate = await measured(e2e.emulator, () => now.up());
       expect(rotate.result.code).toBe(0);
       expect(rotate.calls).toEqual(api({ rotate: 1, get: 1 }));
       const after = await now.outputs(true);
       expect(after["ciId"]).toBe(before["ciId"]);
-      expect(emulator.control.authenticate(after["ciValue"] as string)).toBe(after["ciId"]);
+      expect(e2e.emulator.control.authenticate(after["ciValue"] as string)).toBe(after["ciId"]);
       // The adopted token without a value stays untouched: its holders keep working.
-      expect(emulator.control.authenticate(made.value)).toBe(made.token.id);
+      expect(e2e.emulator.control.authenticate(made.value)).toBe(made.token.id);
 
       // The 0.1.0 pair (both tokens issued together at generation 41, b current by 0.1.0's parity):
       // no value dies sooner than 0.1.0 would have let it. At 42 nothing rotates (who is older
       // cannot be told from a tie, so the one 0.1.0 rotated last waits its turn), at 43 exactly one.
-      const works = (value: unknown) => emulator.control.authenticate(String(value)) !== undefined;
+      const works = (value: unknown) =>
+        e2e.emulator.control.authenticate(String(value)) !== undefined;
       now.writeProgram(program("r2", 42, made.token.id));
-      const first = await measured(emulator, () => now.up());
+      const first = await measured(e2e.emulator, () => now.up());
       expect(first.result.code).toBe(0);
       expect(first.calls.rotate).toBe(0);
       expect(works(before["current"]) && works(before["previous"])).toBe(true);
       const held = await now.outputs(true);
       now.writeProgram(program("r2", 43, made.token.id));
-      const second = await measured(emulator, () => now.up());
+      const second = await measured(e2e.emulator, () => now.up());
       expect(second.result.code).toBe(0);
       expect(second.calls.rotate).toBe(1);
       const risen = await now.outputs(true);

@@ -128,6 +128,32 @@ function copySources(from: string, dest: string, relative = ""): void {
   }
 }
 
+/** `npm pack` (its prepack included) in `dir`, into `dest`: what it reports, and the tarball's entries. */
+async function packWithScripts(
+  dir: string,
+  dest: string,
+): Promise<{ files: string[]; tarball: string; listed: string[] }> {
+  const r = await exec("npm", ["pack", "--json", "--pack-destination", dest], {
+    cwd: dir,
+    env: childEnv(),
+    timeoutMs: 180_000,
+  });
+  expect({ exit: describeExit(r), stderr: r.stderr }).toEqual({
+    exit: "exited with code 0",
+    stderr: expect.any(String) as unknown,
+  });
+  const [report] = JSON.parse(r.stdout.slice(r.stdout.indexOf("["))) as {
+    filename: string;
+    files: PackFile[];
+  }[];
+  const tarball = path.join(dest, report?.filename ?? "");
+  return {
+    files: (report?.files ?? []).map((f) => f.path),
+    tarball,
+    listed: execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n"),
+  };
+}
+
 it("builds on pack: npm pack in a checkout without dist/ ships the build, of both packages", async () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-panther-pack-"));
   try {
@@ -138,20 +164,7 @@ it("builds on pack: npm pack in a checkout without dist/ ships the build, of bot
     fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(clone, "node_modules"), "dir");
     expect(fs.existsSync(path.join(clone, "dist"))).toBe(false);
 
-    const r = await exec("npm", ["pack", "--json", "--pack-destination", work], {
-      cwd: clone,
-      env: childEnv(),
-      timeoutMs: 180_000,
-    });
-    expect({ exit: describeExit(r), stderr: r.stderr }).toEqual({
-      exit: "exited with code 0",
-      stderr: expect.any(String) as unknown,
-    });
-    const [report] = JSON.parse(r.stdout.slice(r.stdout.indexOf("["))) as {
-      filename: string;
-      files: PackFile[];
-    }[];
-    const files = (report?.files ?? []).map((f) => f.path);
+    const { files, tarball, listed } = await packWithScripts(clone, work);
 
     expect(files).toEqual(
       expect.arrayContaining([
@@ -163,8 +176,6 @@ it("builds on pack: npm pack in a checkout without dist/ ships the build, of bot
     );
     expect(files.filter((f) => f.includes("emulator"))).toEqual([]);
     // The tarball holds them too, built by the whole build (the declarations split).
-    const tarball = path.join(work, report?.filename ?? "");
-    const listed = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).split("\n");
     expect(listed).toContain("package/dist/index.js");
     const index = execFileSync("tar", ["-xzOf", tarball, "package/dist/index.d.ts"], {
       encoding: "utf8",
@@ -175,24 +186,8 @@ it("builds on pack: npm pack in a checkout without dist/ ships the build, of bot
     // (the root's build made one; it goes first).
     const emulator = path.join(clone, "packages", "panther-api-emulator");
     fs.rmSync(path.join(emulator, "dist"), { recursive: true, force: true });
-    const e = await exec("npm", ["pack", "--json", "--pack-destination", work], {
-      cwd: emulator,
-      env: childEnv(),
-      timeoutMs: 180_000,
-    });
-    expect({ exit: describeExit(e), stderr: e.stderr }).toEqual({
-      exit: "exited with code 0",
-      stderr: expect.any(String) as unknown,
-    });
-    const [emulatorReport] = JSON.parse(e.stdout.slice(e.stdout.indexOf("["))) as {
-      filename: string;
-    }[];
-    const emulatorListed = execFileSync(
-      "tar",
-      ["-tzf", path.join(work, emulatorReport?.filename ?? "")],
-      { encoding: "utf8" },
-    ).split("\n");
-    expect(emulatorListed).toEqual(
+    const emulatorPack = await packWithScripts(emulator, work);
+    expect(emulatorPack.listed).toEqual(
       expect.arrayContaining(["package/dist/cli.js", "package/dist/index.d.ts"]),
     );
   } finally {

@@ -4,9 +4,9 @@
  * after the file, whatever its tests did.
  *
  * @example
- * const file = e2eFile();
+ * const e2e = e2eFile();
  * it("...", async () => {
- *   const project = await file.stack(Project.create("quick", source));
+ *   const project = await e2e.stack(Project.create("quick", source));
  *   await project.up();
  * });
  */
@@ -78,4 +78,13 @@ export function e2eFile(options: EmulatorOptions = {}): E2eFile {
     },
   };
   return file;
+}
+
+/** The type every `PantherApiToken` has in state. */
+export const TOKEN_TYPE = "pulumi-nodejs:dynamic/panther:ApiToken";
+
+/** The first `PantherApiToken` in the stack's state (`pulumi stack export`): its record, if any. */
+export async function tokenInState(project: Project): Promise<Record<string, unknown> | undefined> {
+  const exported = await project.exported();
+  return exported.deployment.resources?.find((r) => r["type"] === TOKEN_TYPE);
 }
