@@ -1,21 +1,13 @@
 /**
- * Panther's REST API for API tokens, over undici, schema first.
- *
- *   create  POST   /api-tokens              (repeated only when the attempt provably did nothing)
- *   list    GET    /api-tokens?cursor=…     (follows `next` to the last page)
- *   get     GET    /api-tokens/{id}
- *   update  POST   /api-tokens/{id}         (full replace; repeated only when the attempt
- *                                            provably did nothing)
- *   delete  DELETE /api-tokens/{id}
- *   rotate  POST   /api-tokens/{id}/rotate  (the previous value stops working at once;
- *                                            repeated only when the attempt provably did nothing)
- *
- * `{id}` may be `self`: the token making the call. This module knows nothing
- * of Pulumi.
+ * Panther's REST API for API tokens, over undici, schema first: one method per endpoint of
+ * `endpoints.ts` (which says what each sends and whether it may be repeated), the retry loop,
+ * and what each answer is read as. `list` follows `next` to the last page. This module knows
+ * nothing of Pulumi.
  */
 import type { z } from "zod";
 import { describeIssues, readPageQuickly, readTokenQuickly, unreadableOf } from "./answers";
-import { checkedKey, encodeId } from "./apiKey";
+import { checkedKey } from "./apiKey";
+import { ENDPOINTS } from "./endpoints";
 import { PantherResponseError } from "./errors";
 import type { RequestDescription } from "./errors";
 import { redact } from "./errors/redact";
@@ -135,14 +127,14 @@ export class PantherClient {
    * reconcile (see the resource provider).
    */
   async createToken(body: ModifyApiToken): Promise<ApiTokenWithValue> {
-    return this.#call("create", "POST", "/api-tokens", body, (json, req, status) =>
+    return this.#call("create", ENDPOINTS.create.path(), body, (json, req, status) =>
       this.#tokenWithValue(json, req, status),
     );
   }
 
   /** Fetches one token (never with its value). `id` may be `self`. */
   async getToken(id: string): Promise<ApiToken> {
-    return this.#call("get", "GET", `/api-tokens/${encodeId(id)}`, undefined, (json, req, status) =>
+    return this.#call("get", ENDPOINTS.get.path(id), undefined, (json, req, status) =>
       this.#token(json, req, status),
     );
   }
@@ -155,14 +147,14 @@ export class PantherClient {
    * provider).
    */
   async updateToken(id: string, body: ModifyApiToken): Promise<ApiToken> {
-    return this.#call("update", "POST", `/api-tokens/${encodeId(id)}`, body, (json, req, status) =>
+    return this.#call("update", ENDPOINTS.update.path(id), body, (json, req, status) =>
       this.#token(json, req, status),
     );
   }
 
   /** Deletes a token. A 404 is reported as `PANTHER_NOT_FOUND`; callers decide if that is success. */
   async deleteToken(id: string): Promise<void> {
-    await this.#call("delete", "DELETE", `/api-tokens/${encodeId(id)}`, undefined, () => undefined);
+    await this.#call("delete", ENDPOINTS.delete.path(id), undefined, () => undefined);
   }
 
   /**
@@ -174,12 +166,8 @@ export class PantherClient {
    * client holds may no longer work).
    */
   async rotateToken(id: string): Promise<ApiTokenWithValue> {
-    return this.#call(
-      "rotate",
-      "POST",
-      `/api-tokens/${encodeId(id)}/rotate`,
-      undefined,
-      (json, req, status) => this.#tokenWithValue(json, req, status),
+    return this.#call("rotate", ENDPOINTS.rotate.path(id), undefined, (json, req, status) =>
+      this.#tokenWithValue(json, req, status),
     );
   }
 
@@ -191,22 +179,29 @@ export class PantherClient {
    */
   async listTokenPage(cursor?: string, page = 1): Promise<TokenPage> {
     const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
-    return this.#call("list", "GET", `/api-tokens${query}`, undefined, (json, req, status) => {
-      const raw = readPageQuickly(json) ?? this.#parse(schemas().ListPageSchema, json, req, status);
-      const tokens: ApiToken[] = [];
-      const unreadable: UnreadableToken[] = [];
-      raw.results.forEach((item, index) => {
-        const quick = readTokenQuickly(item, false);
-        if (quick !== undefined) {
-          tokens.push(quick);
-          return;
-        }
-        const parsed = schemas().ApiTokenSchema.safeParse(item);
-        if (parsed.success) tokens.push(parsed.data);
-        else unreadable.push(unreadableOf(item, page, index, parsed.error.issues, this.#secrets()));
-      });
-      return { tokens, unreadable, next: raw.next ? raw.next : undefined };
-    });
+    return this.#call(
+      "list",
+      `${ENDPOINTS.list.path()}${query}`,
+      undefined,
+      (json, req, status) => {
+        const raw =
+          readPageQuickly(json) ?? this.#parse(schemas().ListPageSchema, json, req, status);
+        const tokens: ApiToken[] = [];
+        const unreadable: UnreadableToken[] = [];
+        raw.results.forEach((item, index) => {
+          const quick = readTokenQuickly(item, false);
+          if (quick !== undefined) {
+            tokens.push(quick);
+            return;
+          }
+          const parsed = schemas().ApiTokenSchema.safeParse(item);
+          if (parsed.success) tokens.push(parsed.data);
+          else
+            unreadable.push(unreadableOf(item, page, index, parsed.error.issues, this.#secrets()));
+        });
+        return { tokens, unreadable, next: raw.next ? raw.next : undefined };
+      },
+    );
   }
 
   /** Every token, following `next` until the last page, and the items that could not be read. */
@@ -229,7 +224,7 @@ export class PantherClient {
       if (next === undefined) return;
       if (seen.has(next)) {
         throw new PantherResponseError(
-          this.#describe("list", "GET", "/api-tokens", 1),
+          this.#describe("list", ENDPOINTS.list.path(), 1),
           200,
           "a pagination cursor it had already returned (the listing would never end)",
         );
@@ -238,7 +233,7 @@ export class PantherClient {
       cursor = next;
     }
     throw new PantherResponseError(
-      this.#describe("list", "GET", "/api-tokens", 1),
+      this.#describe("list", ENDPOINTS.list.path(), 1),
       200,
       `more than ${MAX_LIST_PAGES} pages of tokens (the listing would not end in reasonable time)`,
     );
@@ -253,15 +248,10 @@ export class PantherClient {
     return this.#secretForms;
   }
 
-  #describe(
-    operation: Operation,
-    method: string,
-    path: string,
-    attempts: number,
-  ): RequestDescription {
+  #describe(operation: Operation, path: string, attempts: number): RequestDescription {
     return {
       operation,
-      method,
+      method: ENDPOINTS[operation].method,
       // An id in the path is the caller's: redacted in case a key was passed as one.
       path: redact(this.#base.basePath + path.replace(/\?.*$/, ""), this.#secrets()),
       origin: this.#base.origin,
@@ -271,17 +261,17 @@ export class PantherClient {
 
   async #call<T>(
     operation: Operation,
-    method: "GET" | "POST" | "DELETE",
     path: string,
     body: unknown,
     parse: (json: unknown, request: RequestDescription, status: number) => T,
   ): Promise<T> {
+    const endpoint = ENDPOINTS[operation];
     const started = this.#clock.now();
     const payload = body === undefined ? undefined : JSON.stringify(body);
     let resentWithNewKey = false;
     // `attempt` counts against the retry policy; `sent` counts requests, a re-send for a new key included.
     for (let attempt = 1, sent = 1; ; sent++) {
-      const outcome = await send(this.#target, this.#apiKey, method, path, payload);
+      const outcome = await send(this.#target, this.#apiKey, endpoint.method, path, payload);
       if (
         !resentWithNewKey &&
         outcome.kind === "response" &&
@@ -292,8 +282,8 @@ export class PantherClient {
         resentWithNewKey = true;
         continue;
       }
-      const request = this.#describe(operation, method, path, sent);
-      const retryReason = retryReasonOf(operation, outcome);
+      const request = this.#describe(operation, path, sent);
+      const retryReason = retryReasonOf(endpoint, outcome);
       if (retryReason !== undefined && attempt < this.#retry.maxAttempts) {
         const retryAfter =
           outcome.kind === "response"
@@ -307,7 +297,7 @@ export class PantherClient {
           continue;
         }
       }
-      return settle(outcome, request, parse, this.#secrets(), this.#clock.now());
+      return settle(endpoint, outcome, request, parse, this.#secrets(), this.#clock.now());
     }
   }
 

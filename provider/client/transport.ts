@@ -4,8 +4,8 @@
  * never a throw); {@link retryReasonOf} says whether that outcome is worth
  * another attempt; {@link settle} turns it into a value or the error that
  * names the call, says in `applied` whether it may have taken effect, and
- * quotes nothing secret. The endpoints and the retry loop are the client's
- * (`client.ts`).
+ * quotes nothing secret. What differs per operation is read from its
+ * endpoint (`endpoints.ts`); the retry loop is the client's (`client.ts`).
  */
 import type { Dispatcher } from "undici";
 import {
@@ -21,7 +21,7 @@ import { messageOf } from "./errors/thrown";
 import { poolFor, type Timeouts } from "./pool";
 import { RETRYABLE_NETWORK_CODES, RETRYABLE_STATUSES, parseRetryAfter } from "./retry";
 import type { ServerClock } from "./serverClock";
-import type { Operation } from "./types";
+import type { Endpoint } from "./endpoints";
 import type { PantherBaseUrl } from "./url";
 import { USER_AGENT } from "./version";
 
@@ -54,13 +54,6 @@ const MAX_PANTHER_MESSAGE = 500;
 const MAX_NETWORK_MESSAGE = 300;
 const MAX_NETWORK_CODE = 60;
 const MAX_QUOTED_HEADER = 100;
-
-/**
- * Repeated only when the failed attempt provably did nothing. Create and
- * rotate are not idempotent; an update is a full replace, but an attempt
- * whose answer was lost can land late, after a later change, and undo it.
- */
-const NOT_IDEMPOTENT: ReadonlySet<Operation> = new Set<Operation>(["create", "update", "rotate"]);
 
 /** Sends one request with `key`; never throws: a network failure is an outcome too. */
 export async function send(
@@ -107,6 +100,7 @@ export async function send(
  * (texts quoted from Panther or the network redacted of `secrets`, then cut).
  */
 export function settle<T>(
+  endpoint: Endpoint,
   outcome: Outcome,
   request: RequestDescription,
   parse: (json: unknown, request: RequestDescription, status: number) => T,
@@ -142,7 +136,7 @@ export function settle<T>(
       parseRetryAfter(headerOf(headers, "retry-after"), now),
     );
   }
-  if (request.operation === "delete") return parse(undefined, request, status);
+  if (!endpoint.readsBody) return parse(undefined, request, status);
   if (text.trim() === "") {
     throw new PantherResponseError(
       request,
@@ -193,7 +187,7 @@ function appliedOf(outcome: Outcome): "no" | "maybe" | "yes" {
 }
 
 /** Why `outcome` is worth another attempt of `operation`, or undefined. */
-export function retryReasonOf(operation: Operation, outcome: Outcome): string | undefined {
+export function retryReasonOf(endpoint: Endpoint, outcome: Outcome): string | undefined {
   const reason =
     outcome.kind === "network"
       ? outcome.code !== undefined && RETRYABLE_NETWORK_CODES.has(outcome.code)
@@ -204,7 +198,7 @@ export function retryReasonOf(operation: Operation, outcome: Outcome): string | 
         : undefined;
   if (reason === undefined) return undefined;
   // A repeat of a call that may have taken effect could create a second token or rotate twice.
-  if (NOT_IDEMPOTENT.has(operation) && appliedOf(outcome) !== "no") return undefined;
+  if (!endpoint.repeatable && appliedOf(outcome) !== "no") return undefined;
   return reason;
 }
 
