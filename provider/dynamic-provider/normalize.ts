@@ -91,6 +91,7 @@ function cidrMeaning(block: string): string {
   return parsed.network;
 }
 
+/** Whether an IPv6 address's first 96 bits are the IPv4-mapped prefix `::ffff:0:0/96`. */
 export function isIpv4Mapped(bytes: Uint8Array): boolean {
   for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return false;
   return bytes[10] === 0xff && bytes[11] === 0xff;

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseCidr } from "../dynamic-provider/cidr";
 import { isKnownPermission } from "../client/permissions";
-import { normalizeCidrs, widensAccess } from "../dynamic-provider/normalize";
+import { isIpv4Mapped, normalizeCidrs, widensAccess } from "../dynamic-provider/normalize";
 import { tryGetApiToken } from "../lookups";
 import type { PantherApiToken, PantherApiTokenArgs } from "./apiToken";
 
@@ -20,12 +20,7 @@ export function unrestricted(block: string): string | undefined {
       ? "matches every IPv4 address"
       : "matches every IPv6 address (servers that tell IPv4 and IPv6 callers apart, like Go's net package, do not apply it to IPv4 callers)";
   }
-  const mapped =
-    family === 6 &&
-    prefix <= 96 &&
-    bytes.slice(0, 10).every((b) => b === 0) &&
-    bytes[10] === 0xff &&
-    bytes[11] === 0xff;
+  const mapped = family === 6 && prefix <= 96 && isIpv4Mapped(bytes);
   return mapped ? "matches every IPv4 address (written as IPv4-mapped IPv6)" : undefined;
 }
 

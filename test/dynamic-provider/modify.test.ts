@@ -1,10 +1,9 @@
 /**
- * Updates whose answer was lost (`modify.ts`) and rotations whose answer was
- * lost (`rotateReliably.ts`): nothing more is sent to the token until the
- * late-landing window has passed, so a late landing never undoes a later
- * change or kills a later value.
+ * Updates whose answer was lost (`modify.ts`): nothing more is sent to the token until the
+ * late-landing window has passed, so a late landing never undoes a later change. Rotations
+ * whose answer was lost: rotateReliably.test.ts.
  */
-import { outputsOf, setup, statusOf, token } from "./setup";
+import { setup, token } from "./setup";
 
 const WINDOW_MS = 60_000;
 
@@ -70,44 +69,5 @@ describe("an update whose answer was lost", () => {
     ]);
     const preview = await run(stack.preview());
     expect(preview.steps).toEqual({ t: "same" });
-  });
-});
-
-describe("a rotation whose answer was lost", () => {
-  it("is not rotated again until the window has passed, and the value stored is the last one", async () => {
-    const { world, stack, run, control } = setup();
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "1" })];
-    await run(stack.up());
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "2" })];
-    // Lands 50 s after it left: a rotation sent again at once would be killed by it.
-    world.inject("s", [
-      { operation: "rotate", kind: "lateLanding", status: 504, applyAfterMs: 50_000 },
-    ]);
-    world.takeCalls("s");
-    const started = world.clock.now();
-    const up = await run(stack.up());
-    expect(up.errors).toEqual([]);
-    expect(world.clock.now() - started).toBeGreaterThanOrEqual(WINDOW_MS);
-    expect(up.progress.join("\n")).toMatch(
-      /took effect at .* but its value was lost; rotating again/,
-    );
-    expect(world.takeCalls("s")).toEqual({ get: 2, rotate: 2 });
-    expect(statusOf(stack, "t")).toBe("current");
-    expect(control.authenticate(outputsOf(stack, "t")["value"] as string)).toBe(
-      stack.state.get("t")?.id,
-    );
-  });
-
-  it("with a gateway clock seconds ahead of the backend's stamps, the outcome is the same: no stamp is read against a clock", async () => {
-    const { world, stack, run, control } = setup({ emulator: { dateHeaderSkewMs: 5_000 } });
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "1" })];
-    await run(stack.up());
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "2" })];
-    world.inject("s", [{ operation: "rotate", kind: "dropAfterApply" }]);
-    await run(stack.up());
-    expect(control.authenticate(outputsOf(stack, "t")["value"] as string)).toBe(
-      stack.state.get("t")?.id,
-    );
-    expect(statusOf(stack, "t")).toBe("current");
   });
 });
