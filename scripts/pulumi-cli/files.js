@@ -7,14 +7,13 @@
 "use strict";
 
 const fs = require("node:fs");
-const os = require("node:os");
 const path = require("node:path");
 const crypto = require("node:crypto");
 
+const { tryLock } = require("../lock");
 const { CliError, log, seconds } = require("./log");
 
 const LOCK_WAIT_MS = 60 * 60 * 1000;
-const LOCK_YOUNG_MS = 30 * 1000;
 
 function sleep(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -59,56 +58,26 @@ function isExecutable(file) {
   }
 }
 
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return e && e.code === "EPERM";
-  }
-}
-
 /**
- * Runs `fn` holding the lock directory `lockDir` (created with mkdir, removed after). A lock
- * whose owner process is gone, or that never recorded an owner and is older than 30 s, is
- * taken over; otherwise this waits (saying for whom) up to an hour.
+ * Runs `fn` holding the lock directory `lockDir` (`scripts/lock.js`: a stale lock is taken
+ * over); otherwise this waits (saying for whom) up to an hour.
  */
 function withLock(lockDir, what, fn) {
   const started = Date.now();
   let announced = false;
-  fs.mkdirSync(path.dirname(lockDir), { recursive: true });
+  let attempt;
   for (;;) {
-    try {
-      fs.mkdirSync(lockDir);
-      break;
-    } catch (e) {
-      if (!e || e.code !== "EEXIST") throw e;
-    }
-    const owner = readJson(path.join(lockDir, "owner.json"));
-    let young = false;
-    try {
-      young = Date.now() - fs.statSync(lockDir).mtimeMs < LOCK_YOUNG_MS;
-    } catch {
-      continue; // released meanwhile
-    }
-    const stale = owner ? owner.host === os.hostname() && !isAlive(owner.pid) : !young;
-    if (stale) {
+    attempt = tryLock(lockDir, (owner) =>
       log(
         `removing the stale lock ${lockDir} (owner ${owner ? `pid ${owner.pid}` : "unknown"} is gone)`,
-      );
-      const aside = `${lockDir}.stale-${process.pid}-${crypto.randomBytes(4).toString("hex")}`;
-      try {
-        fs.renameSync(lockDir, aside);
-        fs.rmSync(aside, { recursive: true, force: true });
-      } catch {
-        // someone else removed or took it
-      }
-      continue;
-    }
+      ),
+    );
+    if (attempt.taken) break;
     if (Date.now() - started > LOCK_WAIT_MS) {
       throw new CliError(`gave up waiting ${seconds(LOCK_WAIT_MS)} for the lock ${lockDir}`);
     }
     if (!announced) {
+      const { owner } = attempt;
       log(
         `waiting for ${owner ? `pid ${owner.pid}` : "another process"}, which holds ${lockDir} (${what})`,
       );
@@ -117,14 +86,10 @@ function withLock(lockDir, what, fn) {
     sleep(1000);
   }
   try {
-    fs.writeFileSync(
-      path.join(lockDir, "owner.json"),
-      JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }),
-    );
     if (announced) log(`got the lock after ${seconds(Date.now() - started)}`);
     return fn();
   } finally {
-    fs.rmSync(lockDir, { recursive: true, force: true });
+    attempt.release();
   }
 }
 

@@ -12,11 +12,12 @@
  * A scratch project is built in a private temporary directory and renamed into place, so
  * two processes preparing the same project at once cannot see a half-built one.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+import type * as Lock from "../../scripts/lock";
 import { ENV } from "./env";
 import { childEnv, describeExit, exec } from "./exec";
 
@@ -76,7 +77,6 @@ const MAX_CACHE_ENTRIES = 6;
 const NPM_PACK_TIMEOUT_MS = 120_000;
 const NPM_INSTALL_TIMEOUT_MS = 600_000;
 const LOCK_WAIT_MS = 600_000;
-const LOCK_STALE_MS = 900_000;
 
 /** A package turned into a tarball by `npm pack`. */
 export interface PackedPackage {
@@ -454,40 +454,33 @@ function remove(dir: string, log: (line: string) => void): void {
   log(`scratch: pruned ${dir}`);
 }
 
+/**
+ * Holds `lockDir` once it is free, waiting (asynchronously) up to {@link LOCK_WAIT_MS}; the
+ * lock is the repository's one kind (`scripts/lock.js`, which takes over a stale one).
+ */
 async function acquireLock(lockDir: string): Promise<() => void> {
   const deadline = Date.now() + LOCK_WAIT_MS;
-  const token = randomBytes(8).toString("hex");
   for (;;) {
-    try {
-      fs.mkdirSync(lockDir);
-      fs.writeFileSync(path.join(lockDir, "owner"), `${String(process.pid)} ${token}`);
-      return () => {
-        fs.rmSync(lockDir, { recursive: true, force: true });
-      };
-    } catch (e) {
-      if (!isErrnoException(e) || e.code !== "EEXIST") {
-        throw e;
-      }
-    }
-    try {
-      if (Date.now() - fs.statSync(lockDir).mtimeMs > LOCK_STALE_MS) {
-        fs.rmSync(lockDir, { recursive: true, force: true });
-        continue;
-      }
-    } catch {
-      continue;
-    }
+    const attempt = lockModule().tryLock(lockDir);
+    if (attempt.taken) return attempt.release;
     if (Date.now() > deadline) {
+      const owner =
+        attempt.owner === undefined ? "" : ` (held by pid ${String(attempt.owner.pid)})`;
       throw new Error(
-        `timed out after ${String(LOCK_WAIT_MS)} ms waiting for ${lockDir}; remove it if no install is running`,
+        `timed out after ${String(LOCK_WAIT_MS)} ms waiting for ${lockDir}${owner}; remove it if no install is running`,
       );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-function isErrnoException(e: unknown): e is NodeJS.ErrnoException {
-  return e instanceof Error && "code" in e;
+/**
+ * `scripts/lock.js`, required from the repository root: this file also runs compiled into
+ * `.build/` (the demo, the bench), where no relative path reaches `scripts/`.
+ */
+function lockModule(): typeof Lock {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script, see above
+  return require(path.join(REPO_ROOT, "scripts", "lock.js")) as typeof Lock;
 }
 
 function noop(): void {
