@@ -20,7 +20,7 @@ module.exports = {
     ["<rootDir>/test/support/summary-reporter.js", {}],
   ],
   // Two cores are what the CI machines have; the real-engine files each run the
-  // Pulumi CLI, its language host and an emulator as child processes.
+  // Pulumi CLI and its language host as child processes, against an emulator in the worker.
   maxWorkers: 2,
   testTimeout: 60000,
 };

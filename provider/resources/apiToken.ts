@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Permission } from "../client/permissions";
 import * as provider from "../dynamic-provider";
-import type { PairView } from "../dynamic-provider/pair";
+import type { PairInput, PairView } from "../dynamic-provider/pair";
 import { PAIR_OUTPUTS, PUBLIC_OUTPUTS, type ValueState } from "../dynamic-provider/state";
 import { API_TOKEN_MODULE, API_TOKEN_NAME, API_TOKEN_TYPE } from "./types";
 import { warnAboutInputs, warnBeforeAdoption } from "./warnings";
@@ -89,12 +89,7 @@ export interface PantherApiTokenArgs {
   /** Longest wait for {@link waitUntilUsable}, in seconds (1 to 900). Default 120. */
   readonly usableTimeoutSeconds?: pulumi.Input<number>;
   /** @internal Set by `PantherApiTokenPair` on its two tokens. */
-  readonly pair?: pulumi.Input<{
-    readonly slot: "a" | "b";
-    readonly generation: number;
-    readonly periodDays?: number;
-    readonly peerName: string;
-  }>;
+  readonly pair?: pulumi.Input<PairInput>;
   /** @internal Set by `PantherApiTokenPair` on its second token: the first token's `pairView`. */
   readonly pairLeader?: pulumi.Input<PairView | undefined>;
 }
