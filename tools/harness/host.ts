@@ -12,139 +12,34 @@
 import type * as grpc from "@grpc/grpc-js";
 import type * as provGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import type * as provPb from "@pulumi/pulumi/proto/provider_pb";
-import type * as statusPb from "@pulumi/pulumi/proto/status_pb";
 import type * as structPb from "google-protobuf/google/protobuf/struct_pb";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createRequire } from "node:module";
 import * as path from "node:path";
 
 import { childEnv } from "./exec";
+import { loadScratchModules, readPort } from "./host-process";
+import {
+  HostError,
+  SECRET_SIG,
+  SIG_KEY,
+  decodeInitFailure,
+  fromStruct,
+  setResourceIdentity,
+  toStructInput,
+  zeroCounts,
+  type CallCounts,
+  type CheckResult,
+  type CreateResult,
+  type DiffResult,
+  type HostMethod,
+  type PropertyMap,
+  type ReadResult,
+  type ScratchModules,
+  type UpdateResult,
+} from "./host-wire";
 
-/** The engine's and SDK's value for "unknown during preview". */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-/** Key of the signature property that marks special values (secrets, assets…) on the wire. */
-export const SIG_KEY = "4dabf18193072939515e22adb298388d";
-
-/** Signature value of a secret envelope: `{ [SIG_KEY]: SECRET_SIG, value }`. */
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-/** A property bag as plain JSON values (what Struct.toJavaScript gives). */
-export type PropertyMap = Record<string, unknown>;
-
-/** The provider methods the harness calls (and counts). */
-export type HostMethod = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
-
-/** Calls made per method. */
-export type CallCounts = Record<HostMethod, number>;
-
-/** A property that failed validation in Check. */
-export interface CheckFailure {
-  /** Property name; empty when the failure concerns the resource as a whole. */
-  readonly property: string;
-  /** Why it failed, as the provider worded it. */
-  readonly reason: string;
-}
-
-/** What Check returned. */
-export interface CheckResult {
-  /** Checked (normalized) inputs, including `__provider`. */
-  readonly inputs: PropertyMap;
-  /** Validation failures; empty when the inputs are valid. */
-  readonly failures: readonly CheckFailure[];
-}
-
-/** Diff's verdict: `"unknown"` means the provider left the comparison to the engine. */
-export type DiffChanges = "unknown" | "none" | "some";
-
-/** What Diff returned. */
-export interface DiffResult {
-  /** Whether anything changed; `"unknown"` when the provider's diff returned `changes: undefined`. */
-  readonly changes: DiffChanges;
-  /** Properties whose change requires a replacement. */
-  readonly replaces: readonly string[];
-  /** Properties the provider promises will not change. */
-  readonly stables: readonly string[];
-  /** Changed properties, when the provider lists them (the dynamic host never does). */
-  readonly diffs: readonly string[];
-  /** Whether the provider asks to delete the old resource before creating its replacement. */
-  readonly deleteBeforeReplace: boolean;
-}
-
-/** What Create returned. */
-export interface CreateResult {
-  /** Id of the new resource; empty only in a preview. */
-  readonly id: string;
-  /** Output properties (the host adds `__provider`). */
-  readonly properties: PropertyMap;
-}
-
-/** What Read returned. */
-export interface ReadResult {
-  /** Id of the resource; empty when the resource no longer exists. */
-  readonly id: string;
-  /** Current output properties. */
-  readonly properties: PropertyMap;
-  /** Inputs the provider derived from the live resource, when it returned any. */
-  readonly inputs?: PropertyMap;
-}
-
-/** What Update returned. */
-export interface UpdateResult {
-  /** New output properties. */
-  readonly properties: PropertyMap;
-}
-
-/**
- * A resource that was created (or updated) but failed to initialize: the host packs the
- * provider's error `{ id, properties, reasons }` as `pulumirpc.ErrorResourceInitFailed`.
- */
-export interface InitFailure {
-  /** Id of the resource that exists despite the error. */
-  readonly id: string;
-  /** Properties to record in state for it. */
-  readonly properties: PropertyMap;
-  /** Reasons the resource is not healthy. */
-  readonly reasons: readonly string[];
-  /** Inputs to record, when the error carried them. */
-  readonly inputs?: PropertyMap;
-}
-
-/**
- * A failed call to the provider host. `message` is the provider's error message (the gRPC
- * status details); `code` is the gRPC status code (2 = UNKNOWN for provider errors).
- */
-export class HostError extends Error {
-  /** Stable code to match on. */
-  readonly errorCode = "PP_HOST_CALL_FAILED";
-  /** gRPC status code. */
-  readonly code: number;
-  /** The method that failed. */
-  readonly method: HostMethod;
-  /** URN the call was about, when it was a resource call. */
-  readonly urn: string | undefined;
-  /** Present when the resource exists but failed to initialize (ErrorResourceInitFailed). */
-  readonly initFailure: InitFailure | undefined;
-
-  constructor(
-    message: string,
-    fields: {
-      code: number;
-      method: HostMethod;
-      urn: string | undefined;
-      initFailure: InitFailure | undefined;
-      cause: unknown;
-    },
-  ) {
-    super(message, { cause: fields.cause });
-    this.name = "HostError";
-    this.code = fields.code;
-    this.method = fields.method;
-    this.urn = fields.urn;
-    this.initFailure = fields.initFailure;
-  }
-}
+export * from "./host-wire";
 
 /** Options for {@link startHost}. */
 export interface StartHostOptions {
@@ -166,14 +61,6 @@ export interface ConfigureOptions {
   readonly stack?: string;
   /** Project name, used in the default provider's URN. Default `"project"`. */
   readonly project?: string;
-}
-
-interface ScratchModules {
-  readonly grpc: typeof grpc;
-  readonly provGrpc: typeof provGrpc;
-  readonly provPb: typeof provPb;
-  readonly statusPb: typeof statusPb;
-  readonly structPb: typeof structPb;
 }
 
 const DEFAULT_START_TIMEOUT_MS = 30_000;
@@ -585,152 +472,4 @@ export class ProviderHost {
  */
 export function startHost(opts: StartHostOptions): Promise<ProviderHost> {
   return ProviderHost.start(opts);
-}
-
-/** A {@link CallCounts} with every method at zero. */
-export function zeroCounts(): CallCounts {
-  return { configure: 0, check: 0, diff: 0, create: 0, read: 0, update: 0, delete: 0 };
-}
-
-/** Parses `urn:pulumi:<stack>::<project>::<qualified type>::<name>` into its type and name. */
-export function parseUrn(urn: string): { readonly type: string; readonly name: string } {
-  const parts = urn.split("::");
-  const qualifiedType = parts[2];
-  if (!urn.startsWith("urn:pulumi:") || parts.length < 4 || qualifiedType === undefined) {
-    throw new Error(`not a Pulumi URN: ${urn}`);
-  }
-  const type = qualifiedType.split("$").pop() ?? qualifiedType;
-  return { type, name: parts.slice(3).join("::") };
-}
-
-function setResourceIdentity(
-  req: { setUrn(v: string): unknown; setName(v: string): unknown; setType(v: string): unknown },
-  urn: string,
-): void {
-  const { type, name } = parseUrn(urn);
-  req.setUrn(urn);
-  req.setName(name);
-  req.setType(type);
-}
-
-function loadScratchModules(scratchDir: string): ScratchModules {
-  const sdkPackageJson = path.join(scratchDir, "node_modules", "@pulumi", "pulumi", "package.json");
-  const req = createRequire(sdkPackageJson);
-  try {
-    return {
-      grpc: req("@grpc/grpc-js") as typeof grpc,
-      provGrpc: req("./proto/provider_grpc_pb") as typeof provGrpc,
-      provPb: req("./proto/provider_pb") as typeof provPb,
-      statusPb: req("./proto/status_pb") as typeof statusPb,
-      structPb: req("google-protobuf/google/protobuf/struct_pb") as typeof structPb,
-    };
-  } catch (e) {
-    throw new Error(
-      `cannot load @pulumi/pulumi's gRPC code from ${scratchDir}; was it prepared with preparePackage?`,
-      { cause: e },
-    );
-  }
-}
-
-function readPort(
-  child: ChildProcessWithoutNullStreams,
-  out: { stdout: string; stderr: string; all: string },
-  timeoutMs: number,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let portLine: string | undefined;
-    let pending = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(
-        new Error(
-          `dynamic-provider host printed no port within ${String(timeoutMs)} ms:\n${out.all}`,
-        ),
-      );
-    }, timeoutMs);
-    child.stdout.on("data", (d: Buffer) => {
-      const text = d.toString("utf8");
-      if (portLine !== undefined) {
-        out.stdout += text;
-        out.all += text;
-        return;
-      }
-      pending += text;
-      const nl = pending.indexOf("\n");
-      if (nl < 0) {
-        return;
-      }
-      portLine = pending.slice(0, nl).trim();
-      const rest = pending.slice(nl + 1);
-      out.stdout += rest;
-      out.all += rest;
-      clearTimeout(timer);
-      const port = Number(portLine);
-      if (!Number.isInteger(port) || port <= 0) {
-        child.kill("SIGKILL");
-        reject(
-          new Error(`dynamic-provider host printed ${JSON.stringify(portLine)} instead of a port`),
-        );
-        return;
-      }
-      resolve(port);
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      const text = d.toString("utf8");
-      out.stderr += text;
-      out.all += text;
-    });
-    child.on("exit", (code, signal) => {
-      if (portLine === undefined) {
-        clearTimeout(timer);
-        reject(
-          new Error(
-            `dynamic-provider host exited (code ${String(code)}, signal ${String(signal)}) before printing its port:\n${out.all}`,
-          ),
-        );
-      }
-    });
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
-}
-
-function decodeInitFailure(
-  mods: ScratchModules,
-  md: grpc.Metadata | undefined,
-): InitFailure | undefined {
-  const bins = md?.get("grpc-status-details-bin") ?? [];
-  for (const bin of bins) {
-    if (typeof bin === "string") {
-      continue;
-    }
-    const status = mods.statusPb.Status.deserializeBinary(new Uint8Array(bin));
-    for (const any of status.getDetailsList()) {
-      if (!any.getTypeUrl().endsWith("/pulumirpc.ErrorResourceInitFailed")) {
-        continue;
-      }
-      const detail = mods.provPb.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8());
-      const failure: InitFailure = {
-        id: detail.getId(),
-        properties: fromStruct(detail.getProperties()),
-        reasons: detail.getReasonsList(),
-      };
-      return detail.hasInputs() ? { ...failure, inputs: fromStruct(detail.getInputs()) } : failure;
-    }
-  }
-  return undefined;
-}
-
-function fromStruct(s: structPb.Struct | undefined): PropertyMap {
-  return s === undefined ? {} : s.toJavaScript();
-}
-
-/**
- * Struct.fromJavaScript rejects `undefined`; the engine never sends it either (absent
- * properties are omitted), so drop undefined object members before converting.
- */
-function toStructInput(value: PropertyMap): Record<string, structPb.JavaScriptValue> {
-  return JSON.parse(JSON.stringify(value)) as Record<string, structPb.JavaScriptValue>;
 }
