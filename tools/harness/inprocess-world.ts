@@ -4,9 +4,11 @@
  * client through a transport that injects faults the way gateways do. The
  * faults are the emulator's own (`FaultAction`: `status`, `reset`, `delay`,
  * `dropAfterApply`, `rawBody`, `lateLanding`), matched by the emulator's own
- * `FaultTable` against the operation and token the core routes a request to;
- * only their acting out differs, on this virtual clock instead of sockets and
- * timers: the same answer, reset or silence, applied at the same moment. Long
+ * `FaultTable` against the operation and token the core routes a request to,
+ * and a fault that answers in Panther's place answers what the server sends
+ * (`EmulatorCore.faultAnswer`). Only their acting out differs, on this virtual
+ * clock instead of sockets and timers: the same answer, reset or silence,
+ * applied at the same moment. Long
  * waits cost no wall time: the clock jumps to the next timer whenever
  * everything is waiting.
  *
@@ -18,7 +20,6 @@
  * (test/dynamic-provider), with the in-process engine (inprocess-engine.ts).
  * Not to be confused with the echo fixture's "world file" (test/harness/echo.ts).
  */
-import { STATUS_CODES } from "node:http";
 import {
   FaultTable,
   createEmulatorCore,
@@ -156,10 +157,6 @@ export class World {
   readonly mutations: Mutation[] = [];
   /** Requests whose landing is still to come (a 504 or a timeout that lands late), per token id. */
   readonly pendingLandings = new Map<string, number>();
-  /** Panther's clock minus ours, in ms. */
-  #skewMs = 0;
-  /** How far the gateway's `Date` runs ahead of the backend's stamps, in ms. */
-  readonly #dateSkewMs: number;
   /** Armed interruptions per stack: requests left before the kill. */
   readonly #interrupts = new Map<string, { left: number; applyLast: boolean; fire: () => void }>();
   /** Provider processes that were killed: their requests never get an answer. */
@@ -168,8 +165,6 @@ export class World {
   constructor(options: EmulatorCoreOptions = {}, start = Date.parse("2026-12-01T00:00:00Z")) {
     this.clock = new VirtualClock(start);
     this.core = createEmulatorCore({ ...options, now: () => this.clock.now() });
-    this.#skewMs = options.clockOffsetMs ?? 0;
-    this.#dateSkewMs = options.dateHeaderSkewMs ?? 0;
   }
 
   /**
@@ -209,7 +204,6 @@ export class World {
 
   /** Sets how far Panther's clock is ahead of ours (negative: behind). */
   setSkew(ms: number): void {
-    this.#skewMs = ms;
     this.core.control.setClock({ offsetMs: ms });
   }
 
@@ -316,18 +310,6 @@ export class World {
         });
         if (fault === undefined) return answer(this.#apply(options, stack, process));
         this.faultsInjected++;
-        const dated = (status: number, body?: string | object, headers = {}) => ({
-          status,
-          headers: {
-            date: new Date(this.clock.now() + this.#skewMs + this.#dateSkewMs).toUTCString(),
-            "content-type": "application/json",
-            ...headers,
-          },
-          body:
-            typeof body === "string"
-              ? body
-              : JSON.stringify(body ?? { message: STATUS_CODES[status] ?? "injected failure" }),
-        });
         /** No answer: the client gives up at its timeout (the request may land meanwhile). */
         const silence = async (): Promise<never> => {
           await this.clock.sleep(REQUEST_TIMEOUT_MS);
@@ -335,7 +317,7 @@ export class World {
         };
         switch (fault.kind) {
           case "status":
-            return answer(dated(fault.status, fault.body, fault.headers));
+            return answer(this.core.faultAnswer(fault));
           case "reset":
             throw networkError("ECONNRESET", "read ECONNRESET");
           case "delay":
@@ -371,7 +353,7 @@ export class World {
             });
             switch (fault.answer ?? "status") {
               case "status":
-                return answer(dated(fault.status ?? 504));
+                return answer(this.core.faultAnswer(fault));
               case "reset":
                 throw networkError("ECONNRESET", "read ECONNRESET");
               case "hang":

@@ -19,6 +19,7 @@
 import { handleApi } from "./api";
 import { EmulatorClock } from "./clock";
 import { createControl, type EmulatorCoreControl } from "./control";
+import { faultAnswer, type LateLandingFault, type StatusFault } from "./faults";
 import type { RecordedRequest } from "./requestLog";
 import {
   MAX_BODY_BYTES,
@@ -86,6 +87,12 @@ export interface EmulatorCore {
     target: string,
     apiKey: string | undefined,
   ): { readonly operation: RequestOperation; readonly tokenId: string | undefined };
+  /**
+   * What a fault that answers in Panther's place sends (see `faultAnswer`), rendered as the
+   * server renders it (its `Date` on the emulator's clock), for an in-process transport.
+   * Counts nothing.
+   */
+  faultAnswer(fault: StatusFault | LateLandingFault): EmulatorCoreResponse;
   /** Steers the core (tokens, counters, clock, ...); see {@link EmulatorCoreControl}. */
   readonly control: EmulatorCoreControl;
   /** The bootstrap admin token's value (every permission, no CIDR limit, usable at once). */
@@ -252,6 +259,7 @@ export function createEmulatorCore(options: EmulatorCoreOptions = {}): EmulatorC
       const routed = core.route(method, target);
       return { operation: routed.operation, tokenId: core.targetId(routed, apiKey) };
     },
+    faultAnswer: (fault) => core.render(faultAnswer(fault)),
     control: core.control,
     adminKey: core.adminKey,
     adminTokenId: core.adminTokenId,

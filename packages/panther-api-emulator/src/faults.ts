@@ -2,7 +2,9 @@
  * Fault injection: scripted misbehaviour for the next matching requests,
  * so tests can reproduce gateway errors, timeouts and lost answers exactly.
  */
+import { STATUS_CODES } from "node:http";
 import { EmulatorError } from "./errors";
+import { messageResponse, type EmulatorResponse } from "./http";
 import { isJsonObject } from "./json";
 import { isRequestOperation, type RequestOperation } from "./operations";
 
@@ -63,6 +65,22 @@ export interface RawBodyFault {
   body: string;
   /** `Content-Type` of the answer; default `application/json`. */
   contentType?: string;
+}
+
+/**
+ * What a fault that answers in Panther's place sends: a `status` fault's answer, or the status a
+ * `lateLanding` answers with (`answer: "status"`, the default). The HTTP server sends it, and an
+ * in-process transport gets it rendered from `EmulatorCore.faultAnswer`: one answer for both.
+ */
+export function faultAnswer(fault: StatusFault | LateLandingFault): EmulatorResponse {
+  if (fault.kind === "lateLanding") {
+    const status = fault.status ?? 504;
+    return messageResponse(status, STATUS_CODES[status] ?? "gateway error");
+  }
+  const headers = fault.headers ?? {};
+  if (typeof fault.body === "string") return { status: fault.status, text: fault.body, headers };
+  const json = fault.body ?? { message: STATUS_CODES[fault.status] ?? "injected failure" };
+  return { status: fault.status, json, headers };
 }
 
 /** Longest `applyAfterMs` of a late landing (24 h). */

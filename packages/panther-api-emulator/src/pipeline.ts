@@ -17,11 +17,11 @@
  * exactly one `byStatus` count: its status, or `none` when the socket was
  * destroyed (by a fault, or by the client going away).
  */
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { NO_RESPONSE } from "./counters";
 import { CONTROL_PREFIX, handleControl, type ControlContext } from "./controlHttp";
 import { TOO_LARGE, type ApplicableRequest, type Core, type RoutedRequest } from "./core";
-import type { LateLandingFault, StatusFault } from "./faults";
+import { faultAnswer, type LateLandingFault } from "./faults";
 import type { Gateway } from "./gateway";
 import {
   MAX_BODY_BYTES,
@@ -62,13 +62,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     signal.addEventListener("abort", onAbort, { once: true });
   });
-}
-
-function statusFaultResponse(fault: StatusFault): EmulatorResponse {
-  const headers = fault.headers ?? {};
-  if (typeof fault.body === "string") return { status: fault.status, text: fault.body, headers };
-  const json = fault.body ?? { message: STATUS_CODES[fault.status] ?? "injected failure" };
-  return { status: fault.status, json, headers };
 }
 
 function isControlPath(path: string): boolean {
@@ -161,10 +154,7 @@ function holdForLateLanding(
   });
   if (fault.answer === "reset") exchange.destroy(true);
   else if (fault.answer === "hang") exchange.hang();
-  else {
-    const status = fault.status ?? 504;
-    exchange.respond(messageResponse(status, STATUS_CODES[status] ?? "gateway error"));
-  }
+  else exchange.respond(faultAnswer(fault));
 }
 
 async function handleApiRequest(
@@ -201,7 +191,7 @@ async function handleApiRequest(
         exchange.destroy(true);
         return;
       case "status":
-        exchange.respond(statusFaultResponse(fault));
+        exchange.respond(faultAnswer(fault));
         return;
       case "lateLanding":
         holdForLateLanding(context, exchange, fault, routed, request, entry);

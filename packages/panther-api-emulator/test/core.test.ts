@@ -228,3 +228,50 @@ describe("idMatching", () => {
     );
   });
 });
+
+describe("faultAnswer", () => {
+  const faults = [
+    { kind: "status", status: 503 },
+    {
+      kind: "status",
+      status: 429,
+      headers: { "retry-after": "2" },
+      body: { message: "slow down" },
+    },
+    {
+      kind: "status",
+      status: 502,
+      body: "<html>bad gateway</html>",
+      headers: { "content-type": "text/html" },
+    },
+    { kind: "lateLanding", applyAfterMs: 50 },
+    { kind: "lateLanding", status: 502, applyAfterMs: 50 },
+  ] as const;
+
+  it.each(faults)("answers %j as the HTTP server does, and counts nothing", async (fault) => {
+    const core = createEmulatorCore({ adminKey: ADMIN_KEY });
+    const emulator = await startEmulator({ adminKey: ADMIN_KEY });
+    try {
+      emulator.control.addFault({ operation: "list", ...fault });
+      const served = await fetch(`${emulator.url}/api-tokens`, {
+        headers: { "x-api-key": ADMIN_KEY },
+      });
+      const inProcess = core.faultAnswer(fault);
+      expect({
+        status: inProcess.status,
+        body: inProcess.body,
+        type: inProcess.headers["content-type"],
+        retryAfter: inProcess.headers["retry-after"],
+      }).toEqual({
+        status: served.status,
+        body: await served.text(),
+        type: served.headers.get("content-type") ?? undefined,
+        retryAfter: served.headers.get("retry-after") ?? undefined,
+      });
+      expect(inProcess.headers["date"]).toEqual(expect.any(String));
+      expect(core.control.counters().requests).toBe(0);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
