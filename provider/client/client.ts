@@ -179,29 +179,27 @@ export class PantherClient {
    */
   async listTokenPage(cursor?: string, page = 1): Promise<TokenPage> {
     const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
-    return this.#call(
-      "list",
-      `${ENDPOINTS.list.path()}${query}`,
-      undefined,
-      (json, req, status) => {
-        const raw =
-          readPageQuickly(json) ?? this.#parse(schemas().ListPageSchema, json, req, status);
-        const tokens: ApiToken[] = [];
-        const unreadable: UnreadableToken[] = [];
-        raw.results.forEach((item, index) => {
-          const quick = readTokenQuickly(item, false);
-          if (quick !== undefined) {
-            tokens.push(quick);
-            return;
-          }
-          const parsed = schemas().ApiTokenSchema.safeParse(item);
-          if (parsed.success) tokens.push(parsed.data);
-          else
-            unreadable.push(unreadableOf(item, page, index, parsed.error.issues, this.#secrets()));
-        });
-        return { tokens, unreadable, next: raw.next ? raw.next : undefined };
-      },
+    return this.#call("list", `${ENDPOINTS.list.path()}${query}`, undefined, (json, req, status) =>
+      this.#page(json, req, status, page),
     );
+  }
+
+  /** One page's answer read item by item: the tokens, the items that do not fit, and `next`. */
+  #page(json: unknown, req: RequestDescription, status: number, page: number): TokenPage {
+    const raw = readPageQuickly(json) ?? this.#parse(schemas().ListPageSchema, json, req, status);
+    const tokens: ApiToken[] = [];
+    const unreadable: UnreadableToken[] = [];
+    raw.results.forEach((item, index) => {
+      const quick = readTokenQuickly(item, false);
+      if (quick !== undefined) {
+        tokens.push(quick);
+        return;
+      }
+      const parsed = schemas().ApiTokenSchema.safeParse(item);
+      if (parsed.success) tokens.push(parsed.data);
+      else unreadable.push(unreadableOf(item, page, index, parsed.error.issues, this.#secrets()));
+    });
+    return { tokens, unreadable, next: raw.next ? raw.next : undefined };
   }
 
   /** Every token, following `next` until the last page, and the items that could not be read. */

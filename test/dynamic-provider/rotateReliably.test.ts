@@ -9,12 +9,22 @@ import { outputsOf, setup, statusOf, token } from "./setup";
 
 const WINDOW_MS = 60_000;
 
+/** A stack whose token `t` was created with rotationTrigger "1" and is now declared with "2". */
+async function rotationDue(options: Parameters<typeof setup>[0] = {}) {
+  const made = setup(options);
+  made.stack.program = [
+    token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "1" }),
+  ];
+  await made.run(made.stack.up());
+  made.stack.program = [
+    token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "2" }),
+  ];
+  return made;
+}
+
 describe("a rotation whose answer was lost", () => {
   it("is not rotated again until the window has passed, and the value stored is the last one", async () => {
-    const { world, stack, run, control } = setup();
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "1" })];
-    await run(stack.up());
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "2" })];
+    const { world, stack, run, control } = await rotationDue();
     // Lands 50 s after it left: a rotation sent again at once would be killed by it.
     world.inject("s", [
       { operation: "rotate", kind: "lateLanding", status: 504, applyAfterMs: 50_000 },
@@ -35,10 +45,9 @@ describe("a rotation whose answer was lost", () => {
   });
 
   it("with a gateway clock seconds ahead of the backend's stamps, the outcome is the same: no stamp is read against a clock", async () => {
-    const { world, stack, run, control } = setup({ emulator: { dateHeaderSkewMs: 5_000 } });
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "1" })];
-    await run(stack.up());
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "2" })];
+    const { world, stack, run, control } = await rotationDue({
+      emulator: { dateHeaderSkewMs: 5_000 },
+    });
     world.inject("s", [{ operation: "rotate", kind: "dropAfterApply" }]);
     await run(stack.up());
     expect(control.authenticate(outputsOf(stack, "t")["value"] as string)).toBe(
@@ -50,11 +59,8 @@ describe("a rotation whose answer was lost", () => {
 
 describe("a rotation that keeps failing", () => {
   it("is tried at most MAX_ROTATIONS times, then fails naming the rotations; the value waits as pending", async () => {
-    const { world, stack, run, control } = setup();
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "1" })];
-    await run(stack.up());
+    const { world, stack, run, control } = await rotationDue();
     const before = outputsOf(stack, "t")["value"] as string;
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "2" })];
     world.inject(
       "s",
       Array.from({ length: MAX_ROTATIONS }, () => ({
@@ -81,10 +87,7 @@ describe("a rotation that keeps failing", () => {
   });
 
   it("refused with a 429 (a refusal: nothing happened) is sent again after the backoff, with no window to wait out", async () => {
-    const { world, stack, run, control } = setup();
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "1" })];
-    await run(stack.up());
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "2" })];
+    const { world, stack, run, control } = await rotationDue();
     world.inject("s", [{ operation: "rotate", kind: "status", status: 429 }]);
     world.takeCalls("s");
     const started = world.clock.now();
@@ -99,12 +102,9 @@ describe("a rotation that keeps failing", () => {
   });
 
   it("on a token deleted outside the stack says it is gone and what to do, and is not tried again", async () => {
-    const { world, stack, run, control } = setup();
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "1" })];
-    await run(stack.up());
+    const { world, stack, run, control } = await rotationDue();
     const id = stack.state.get("t")?.id ?? "";
     control.deleteToken(id);
-    stack.program = [token("t", { name: "ci", permissions: ["RuleRead"], rotationTrigger: "2" })];
     world.takeCalls("s");
     const up = await run(stack.up());
     expect(up.errors.join()).toMatch(

@@ -8,9 +8,8 @@
  * and a fault that answers in Panther's place answers what the server sends
  * (`EmulatorCore.faultAnswer`). Only their acting out differs, on this virtual
  * clock instead of sockets and timers: the same answer, reset or silence,
- * applied at the same moment. Long
- * waits cost no wall time: the clock jumps to the next timer whenever
- * everything is waiting.
+ * applied at the same moment. Long waits cost no wall time: the clock jumps
+ * to the next timer whenever everything is waiting.
  *
  * Why not the real CLI: these tests run thousands of sequences with faults
  * placed inside single operations at exact virtual times; the real-engine
@@ -234,6 +233,7 @@ export class World {
 
   #apply(
     options: DispatchOptions,
+    operation: string,
     stack: string,
     process: object,
   ): {
@@ -247,7 +247,6 @@ export class World {
       headers: options.headers,
       body: options.body ?? "",
     });
-    const { operation } = this.core.classify(options.method, options.path, undefined);
     this.#remember(answer.body, operation, stack, process);
     return answer;
   }
@@ -284,6 +283,7 @@ export class World {
           options.path,
           options.headers["x-api-key"],
         );
+        const apply = () => this.#apply(options, operation, stack, process);
         const interrupt = this.#interrupts.get(stack);
         const killed = interrupt !== undefined && interrupt.left-- <= 0;
         if (
@@ -296,7 +296,7 @@ export class World {
         if (killed) {
           this.#interrupts.delete(stack);
           this.deadProcesses.add(process);
-          if (interrupt.applyLast) this.#apply(options, stack, process);
+          if (interrupt.applyLast) apply();
           interrupt.fire();
           return never();
         }
@@ -308,7 +308,7 @@ export class World {
           headers: a.headers,
           body: { text: () => Promise.resolve(a.body) },
         });
-        if (fault === undefined) return answer(this.#apply(options, stack, process));
+        if (fault === undefined) return answer(apply());
         this.faultsInjected++;
         /** No answer: the client gives up at its timeout (the request may land meanwhile). */
         const silence = async (): Promise<never> => {
@@ -323,16 +323,16 @@ export class World {
           case "delay":
             if (fault.ms < REQUEST_TIMEOUT_MS) {
               await this.clock.sleep(fault.ms);
-              return answer(this.#apply(options, stack, process));
+              return answer(apply());
             }
             // The client gives up first; the change is applied all the same, as by a server.
-            this.clock.at(this.clock.now() + fault.ms, () => this.#apply(options, stack, process));
+            this.clock.at(this.clock.now() + fault.ms, () => apply());
             return silence();
           case "dropAfterApply":
-            this.#apply(options, stack, process);
+            apply();
             throw networkError("UND_ERR_SOCKET", "other side closed");
           case "rawBody": {
-            const real = this.#apply(options, stack, process);
+            const real = apply();
             return answer({
               status: fault.status,
               headers: { ...real.headers, "content-type": fault.contentType ?? "application/json" },
@@ -347,7 +347,7 @@ export class World {
               this.clock.at(land, () => {
                 this.pendingLandings.set(key, (this.pendingLandings.get(key) ?? 1) - 1);
                 if (this.pendingLandings.get(key) === 0) this.pendingLandings.delete(key);
-                this.#apply(options, stack, process);
+                apply();
                 resolve();
               });
             });
